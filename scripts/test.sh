@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The whole test suite: install what is missing, build twice (release with
+# debug info, and AddressSanitizer + UndefinedBehaviorSanitizer), and run
+# every test in both builds with ctest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+
+scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNARA_BUILD_TESTS=ON
+ctest --test-dir build --output-on-failure -j"$(nproc)"
+
+scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DNARA_SANITIZE=ON -DNARA_BUILD_TESTS=ON
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build-asan --output-on-failure -j"$(nproc)"
