@@ -1,0 +1,1 @@
+/* hlc.c - being written */
