@@ -49,7 +49,18 @@ extern "C" {
     X(CRYPTO, 28, "cryptographic library failure")                                  \
     X(SCHEMA, 29, "storage schema version is newer than this program")              \
     X(BAD_KEY, 30, "public key is not a valid Ed25519 key")                         \
-    X(CLOCK, 31, "clock value out of range")
+    X(CLOCK, 31, "clock value out of range")                                        \
+    X(UNAUTHORIZED, 32, "the device may not write this feed")                       \
+    X(UNENROLLED, 33, "the device is not enrolled in this province")                \
+    X(REVOKED, 34, "the device's enrolment has been revoked")                       \
+    X(PROTOCOL, 35, "message not allowed in this state of the sync session")        \
+    X(MALFORMED, 36, "malformed protocol message")                                  \
+    X(RATE_LIMITED, 37, "too many requests; try again later")                       \
+    X(AUTH, 38, "authentication failed: challenge signature does not verify")       \
+    X(SERVER_KEY, 39, "the server's key is not the one this device trusts")         \
+    X(CLOSED, 40, "the sync session is closed")                                     \
+    X(TIMEOUT, 41, "the peer did not answer in time")                               \
+    X(CONNECT, 42, "could not connect to the server")
 
 typedef enum {
 #define NARA__ERR_ENUM(name, num, text) NARA_##name = num,
