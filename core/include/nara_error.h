@@ -34,7 +34,7 @@ extern "C" {
     X(EXT, 13, "msgpack extension types are not allowed")                           \
     X(UTF8, 14, "string is not valid UTF-8")                                        \
     X(BAD_KIND, 15, "event kind is empty or has characters outside [a-z0-9._-]")    \
-    X(BAD_STREAM, 16, "stream name is empty or has characters outside [a-z0-9.]")   \
+    X(BAD_STREAM, 16, "stream name is empty or has characters outside [a-z0-9._-]") \
     X(BAD_SEQ, 17, "sequence number and previous link disagree")                    \
     X(SIGNATURE, 18, "signature does not verify")                                   \
     X(CHAIN, 19, "previous-event link does not match the author's feed")            \

@@ -114,11 +114,13 @@ nara_err_t nara_body_validate(const uint8_t *body, size_t len);
 /* Decode and validate one encoded event, fill `ev` and compute body_hash and
  * id.  The signature is NOT checked (see nara_event_verify).  `ev->body`
  * points into `buf`.  On failure `ev` is zeroed and the return value names the
- * first rule broken.  Never allocates and reads no byte past buf+len. */
+ * first rule broken, in the order of docs/format.md.  NULL buf or ev:
+ * NARA_INVAL.  Never allocates and reads no byte past buf+len. */
 nara_err_t nara_event_decode(const uint8_t *buf, size_t len, nara_event_t *ev);
 
 /* Verify ev->sig over ev->id with ev->author.  NARA_OK, NARA_SIGNATURE or
- * NARA_BAD_KEY (author not a usable Ed25519 point). */
+ * NARA_BAD_KEY (author not a canonical point of the prime-order subgroup, or
+ * of small order; checked before the signature). */
 nara_err_t nara_event_verify(const nara_event_t *ev);
 
 /* The link a successor's `prev` must hold: hash of id and signature. */
@@ -128,8 +130,11 @@ void nara_event_link(const nara_event_t *ev, uint8_t link[NARA_HASH_BYTES]);
  * body/body_len (version 0 means current).  seal sets version and author
  * (from kp), checks every rule the decoder checks, computes body_hash, id and
  * sig, and writes the encoding to buf.  If cap is too small it returns
- * NARA_BUFFER_TOO_SMALL with *len set to the size needed.  On any other
- * failure nothing useful is written. */
+ * NARA_BUFFER_TOO_SMALL with *len set to the size needed (buf may then be
+ * NULL with cap 0).  An event over NARA_EVENT_MAX_BYTES is NARA_TOO_LARGE
+ * whatever cap is.  body must not be NULL (a redacted event cannot be
+ * sealed: NARA_INVAL) and must not overlap buf; kp->sk must hold kp->pk
+ * (else NARA_INVAL).  On any other failure nothing useful is written. */
 nara_err_t nara_event_seal(nara_event_t *ev, const nara_keypair_t *kp, uint8_t *buf, size_t cap,
                            size_t *len);
 

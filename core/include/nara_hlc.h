@@ -37,7 +37,8 @@ static inline uint64_t nara_hlc_ms(uint64_t hlc)
 }
 
 /* Next timestamp for a local event: max(last + 1, wall_ms << 16).
- * NARA_CLOCK if the result would exceed NARA_HLC_MAX (year 10889). */
+ * NARA_CLOCK if the result would exceed NARA_HLC_MAX (2^47 - 1 ms: year
+ * 6429), including when wall_ms itself is beyond it; *out is then unchanged. */
 nara_err_t nara_hlc_tick(uint64_t last, uint64_t wall_ms, uint64_t *out);
 
 /* Clock state after seeing a remote timestamp: max(last, min(remote,
