@@ -102,7 +102,8 @@ void nara_store_set_verify_mode(nara_store_t *s, nara_verify_mode_t mode);
  * may be NULL.  Valid events are kept even when others in the batch are
  * rejected.  Returns NARA_OK when the transaction committed (whatever the
  * individual outcomes), or a storage error, in which case nothing of the
- * batch was committed.  wall_ms feeds the clock (nara_hlc_observe). */
+ * batch was committed (the outcomes then mean nothing and *stats is zeroed).
+ * wall_ms feeds the clock (nara_hlc_observe). */
 nara_err_t nara_store_merge(nara_store_t *s, const nara_bytes_t *events, size_t n, uint64_t wall_ms,
                             nara_outcome_t *outcomes, nara_merge_stats_t *stats);
 
@@ -155,8 +156,9 @@ typedef bool (*nara_feed_filter_fn)(void *ctx, const uint8_t author[NARA_PUBLICK
 
 /* Iterate, without loading the log into memory, over every accepted event
  * that `remote` lacks (NULL = lacks everything), feed by feed in chain
- * order (ascending seq).  `filter` may be NULL.  The store must not be
- * written while the iterator is open.  Free with nara_iter_free. */
+ * order (ascending seq).  `filter` may be NULL.  `remote` is copied.  The
+ * store must not be written while the iterator is open.  Free with
+ * nara_iter_free, before closing the store. */
 nara_err_t nara_store_iter_missing(nara_store_t *s, const nara_vv_t *remote,
                                    nara_feed_filter_fn filter, void *filter_ctx,
                                    nara_iter_t **out);
@@ -191,7 +193,9 @@ nara_err_t nara_store_get(nara_store_t *s, const uint8_t id[NARA_ID_BYTES], uint
                           size_t cap, size_t *len);
 
 /* A fork: two different validly signed events of one feed at one position
- * (or an event whose prev contradicts the held chain).  Bytes are borrowed
+ * (or an event whose prev contradicts the held chain).  `seq` is the
+ * position of `other`; for a contradicting prev (reason NARA_CHAIN when it
+ * was merged) `held` is the accepted event at seq - 1.  Bytes are borrowed
  * for the duration of the callback only. */
 typedef struct {
     uint8_t author[NARA_PUBLICKEY_BYTES];
@@ -210,8 +214,8 @@ typedef struct {
 } nara_quarantined_t;
 
 /* Visit every fork record / quarantined event, oldest first.  A callback
- * returning non-zero stops the walk (and that value is returned as
- * NARA_INVAL-free success: the walk simply ends).  */
+ * returning non-zero stops the walk, which then returns NARA_OK.  The
+ * callback may call the store's read functions but must not write. */
 nara_err_t nara_store_each_fork(nara_store_t *s, int (*fn)(void *ctx, const nara_fork_t *f),
                                 void *ctx);
 nara_err_t nara_store_each_quarantined(nara_store_t *s,

@@ -1,1 +1,394 @@
-/* store.c - being written */
+/*
+ * store.c - one replica's log in SQLite: opening, the schema, the cached
+ * statements, transactions and the translation of SQLite errors.  The merge
+ * and append paths are in store_merge.c, read-only queries and the streaming
+ * iterator in store_read.c.  docs/storage.md is the longer description.
+ *
+ * DESIGN NOTES
+ *
+ * Tables (one SQLite file, WAL, synchronous=FULL):
+ *   feeds      one row per feed (author, stream) with at least one accepted
+ *              event: head_seq, head_id, head_link (link of the head event).
+ *   events     accepted events; INTEGER PRIMARY KEY `ord` is the acceptance
+ *              order, id UNIQUE, (feed, seq) UNIQUE, exact bytes as received.
+ *   pending    valid, signature-checked events held until their predecessor
+ *              is accepted; indexed by (author, stream, seq).
+ *   forks      evidence: two signed events that cannot both be in the feed.
+ *              UNIQUE(held_id, other_id) stores each pair once.
+ *   quarantine rejected inputs with their reason (bytes capped).
+ *   meta       key/value; 'clock' is the hybrid logical clock.
+ *
+ * Invariants (numbers 1-5 are those of nara_store.h):
+ *   1. For every feed the rows of `events` are exactly seq 1..head_seq, each
+ *      one's prev equal to the link of the one before, each signature
+ *      verified (individually or through a verified successor's link, see
+ *      store_merge.c).  Rows of `events` and `feeds` are only ever inserted,
+ *      and a feed's head only ever advances by one.
+ *   2. Merging is set union; order, split and duplication do not change the
+ *      accepted set (forks aside).  This holds because acceptance depends
+ *      only on the event and the feed's accepted prefix, never on time or on
+ *      the batch, and because pending events are promoted as soon as their
+ *      predecessor is accepted.
+ *   3. Every write (merge, append) is one BEGIN IMMEDIATE ... COMMIT; on any
+ *      error the transaction is rolled back before the call returns.
+ *   4. A second event at an occupied position is never applied; it goes to
+ *      `forks` with the held one.
+ *   5. A storage failure (the translation gives NARA_IO, NARA_FULL or
+ *      NARA_CORRUPT) sets `failed`; from then on every public call returns
+ *      NARA_STORE_FAILED and errmsg keeps the first failure's detail.
+ *   6. Every pending row has seq > head_seq + 1 of its feed (head_seq = 0 for
+ *      an unknown feed): whenever a head advances to h, all pending rows at
+ *      h + 1 are promoted or turned into fork evidence in the same
+ *      transaction.
+ *   7. A pending row's signature has been verified; a pending row's id is
+ *      not in `events`.
+ *   8. meta.clock only grows: it is max'ed with every observed timestamp and
+ *      ticked past the previous value for every local event.
+ *
+ * States:   OPEN --storage failure--> FAILED --nara_store_close--> (gone)
+ *           OPEN --nara_store_close--> (gone)
+ * nara__store_sqlite_err is the only place that moves OPEN to FAILED.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_impl.h"
+
+static const char *const stmt_sql[NARA__Q_COUNT] = {
+#define NARA__STMT_SQL(name, sql) sql,
+    NARA__STORE_STMTS(NARA__STMT_SQL)
+#undef NARA__STMT_SQL
+};
+
+static const char schema_sql[] =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value);"
+    "INSERT INTO meta(key, value) VALUES('clock', 0);"
+    "CREATE TABLE feeds(id INTEGER PRIMARY KEY, author BLOB NOT NULL, stream TEXT NOT NULL,"
+    " head_seq INTEGER NOT NULL, head_id BLOB NOT NULL, head_link BLOB NOT NULL,"
+    " UNIQUE(author, stream));"
+    "CREATE TABLE events(ord INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE,"
+    " feed INTEGER NOT NULL REFERENCES feeds(id), seq INTEGER NOT NULL, hlc INTEGER NOT NULL,"
+    " kind TEXT NOT NULL, bytes BLOB NOT NULL, UNIQUE(feed, seq));"
+    "CREATE TABLE pending(id BLOB PRIMARY KEY, author BLOB NOT NULL, stream TEXT NOT NULL,"
+    " seq INTEGER NOT NULL, prev BLOB NOT NULL, bytes BLOB NOT NULL, wall_ms INTEGER NOT NULL);"
+    "CREATE INDEX pending_pos ON pending(author, stream, seq);"
+    "CREATE TABLE forks(ord INTEGER PRIMARY KEY, author BLOB NOT NULL, stream TEXT NOT NULL,"
+    " seq INTEGER NOT NULL, reason INTEGER NOT NULL, held_id BLOB NOT NULL,"
+    " other_id BLOB NOT NULL, held BLOB NOT NULL, other BLOB NOT NULL,"
+    " wall_ms INTEGER NOT NULL, UNIQUE(held_id, other_id));"
+    "CREATE INDEX forks_pos ON forks(author, stream, seq);"
+    "CREATE TABLE quarantine(ord INTEGER PRIMARY KEY, id BLOB, bytes BLOB NOT NULL,"
+    " len INTEGER NOT NULL, reason INTEGER NOT NULL, wall_ms INTEGER NOT NULL);";
+
+/* ---- errors ------------------------------------------------------------- */
+
+/* SQLite primary result code to nara_err_t.  Anything unexpected (a
+ * constraint violated, a table missing) means the file does not hold what the
+ * invariants say, so it counts as corruption. */
+static nara_err_t translate(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_ROW:
+    case SQLITE_DONE:
+        return NARA_OK;
+    case SQLITE_NOMEM:
+        return NARA_NOMEM;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return NARA_BUSY;
+    case SQLITE_FULL:
+        return NARA_FULL;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+    case SQLITE_FORMAT:
+    case SQLITE_ERROR:
+    case SQLITE_CONSTRAINT:
+    case SQLITE_MISMATCH:
+    case SQLITE_SCHEMA:
+        return NARA_CORRUPT;
+    default: /* IOERR*, CANTOPEN, READONLY, PERM, PROTOCOL, ... */
+        return NARA_IO;
+    }
+}
+
+static bool is_storage_failure(nara_err_t err)
+{
+    return err == NARA_IO || err == NARA_FULL || err == NARA_CORRUPT;
+}
+
+/* Translate rc, record `what` and SQLite's message, and fail the store on a
+ * storage failure.  The message of the first failure is kept. */
+nara_err_t nara__store_sqlite_err(nara_store_t *s, int rc, const char *what)
+{
+    nara_err_t err = translate(rc);
+    if (err == NARA_OK || s == NULL || s->failed)
+        return err;
+    snprintf(s->errmsg, sizeof s->errmsg, "%s: %s (%s)", what, sqlite3_errstr(rc),
+             s->db ? sqlite3_errmsg(s->db) : "no connection");
+    if (is_storage_failure(err))
+        s->failed = true;
+    return err;
+}
+
+nara_err_t nara__store_fail(nara_store_t *s, nara_err_t err, const char *fmt, ...)
+{
+    va_list ap;
+    if (s->failed)
+        return err;
+    va_start(ap, fmt);
+    vsnprintf(s->errmsg, sizeof s->errmsg, fmt, ap);
+    va_end(ap);
+    if (is_storage_failure(err))
+        s->failed = true;
+    return err;
+}
+
+const char *nara_store_errmsg(const nara_store_t *s)
+{
+    return s ? s->errmsg : "";
+}
+
+/* ---- statements and transactions ---------------------------------------- */
+
+sqlite3_stmt *nara__store_stmt(nara_store_t *s, nara__stmt_id_t id)
+{
+    sqlite3_stmt *st = s->stmt[id];
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
+}
+
+nara_err_t nara__store_exec(nara_store_t *s, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    nara_err_t err = nara__store_sqlite_err(s, rc, what);
+    sqlite3_reset(st);
+    return err;
+}
+
+nara_err_t nara__store_begin(nara_store_t *s)
+{
+    return nara__store_exec(s, nara__store_stmt(s, NARA__Q_BEGIN), "begin");
+}
+
+nara_err_t nara__store_commit(nara_store_t *s)
+{
+    return nara__store_exec(s, nara__store_stmt(s, NARA__Q_COMMIT), "commit");
+}
+
+/* Roll back if a transaction is still open.  Uses sqlite3_exec rather than
+ * the cached statement and reports nothing: the caller is already returning
+ * the error that made it roll back. */
+void nara__store_rollback(nara_store_t *s, bool began)
+{
+    if (!began)
+        return;
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    if (s->hooks.after_rollback)
+        s->hooks.after_rollback(s->hooks.ctx);
+}
+
+nara_err_t nara__store_clock_get(nara_store_t *s, uint64_t *out)
+{
+    sqlite3_stmt *st = nara__store_stmt(s, NARA__Q_CLOCK_GET);
+    int rc = sqlite3_step(st);
+    nara_err_t err = nara__store_sqlite_err(s, rc, "read clock");
+    if (err == NARA_OK && rc != SQLITE_ROW)
+        err = nara__store_fail(s, NARA_CORRUPT, "read clock: meta row missing");
+    if (err == NARA_OK)
+        *out = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return err;
+}
+
+nara_err_t nara__store_clock_set(nara_store_t *s, uint64_t value)
+{
+    sqlite3_stmt *st = nara__store_stmt(s, NARA__Q_CLOCK_SET);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)value);
+    return nara__store_exec(s, st, "write clock");
+}
+
+/* ---- open / close ------------------------------------------------------- */
+
+/* Run a one-row, one-integer query (a PRAGMA, a count). */
+static nara_err_t query_int(nara_store_t *s, const char *sql, int64_t *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    nara_err_t err = nara__store_sqlite_err(s, rc, sql);
+    *out = (err == NARA_OK && rc == SQLITE_ROW) ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    return err;
+}
+
+/* Decide what the file is.  *fresh is true for an empty database (new
+ * file); otherwise it must carry our application_id and a schema version this
+ * program knows.  NARA_CORRUPT for a foreign file, NARA_SCHEMA for a newer one. */
+static nara_err_t check_identity(nara_store_t *s, bool *fresh)
+{
+    int64_t app = 0, version = 0, objects = 0;
+    nara_err_t err = query_int(s, "PRAGMA application_id", &app);
+    if (err == NARA_OK)
+        err = query_int(s, "PRAGMA user_version", &version);
+    if (err == NARA_OK)
+        err = query_int(s, "SELECT count(*) FROM sqlite_master", &objects);
+    if (err != NARA_OK)
+        return err;
+    *fresh = app == 0 && version == 0 && objects == 0;
+    if (*fresh)
+        return NARA_OK;
+    if (app != NARA__STORE_APP_ID || version < 1)
+        return nara__store_fail(s, NARA_CORRUPT, "open: not a Naradamping replica");
+    if (version > NARA__STORE_SCHEMA_VERSION)
+        return nara__store_fail(s, NARA_SCHEMA, "open: schema version %lld is newer than %d",
+                                (long long)version, NARA__STORE_SCHEMA_VERSION);
+    return NARA_OK;
+}
+
+/* WAL and synchronous=FULL: a transaction that committed survives power
+ * loss (with synchronous=NORMAL, WAL may lose the last commits). */
+static nara_err_t set_durability(nara_store_t *s)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    nara_err_t err = nara__store_sqlite_err(s, rc, "journal_mode");
+    if (err == NARA_OK) {
+        const char *mode = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+        if (mode == NULL || (strcmp(mode, "wal") != 0 && strcmp(mode, "memory") != 0))
+            err = nara__store_fail(s, NARA_IO, "open: cannot enable WAL (mode %s)",
+                                   mode ? mode : "?");
+    }
+    sqlite3_finalize(st);
+    if (err == NARA_OK) {
+        rc = sqlite3_exec(s->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
+        err = nara__store_sqlite_err(s, rc, "synchronous");
+    }
+    return err;
+}
+
+/* Create the schema in one transaction, unless another process did it
+ * between check_identity and our write lock. */
+static nara_err_t create_schema(nara_store_t *s)
+{
+    char sql[128];
+    bool fresh = false;
+    int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    nara_err_t err = nara__store_sqlite_err(s, rc, "begin schema");
+    if (err != NARA_OK)
+        return err;
+    err = check_identity(s, &fresh);
+    if (err == NARA_OK && fresh) {
+        rc = sqlite3_exec(s->db, schema_sql, NULL, NULL, NULL);
+        err = nara__store_sqlite_err(s, rc, "create schema");
+    }
+    if (err == NARA_OK && fresh) {
+        snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d",
+                 NARA__STORE_APP_ID, NARA__STORE_SCHEMA_VERSION);
+        rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+        err = nara__store_sqlite_err(s, rc, "set schema version");
+    }
+    if (err == NARA_OK) {
+        rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+        err = nara__store_sqlite_err(s, rc, "commit schema");
+    }
+    if (err != NARA_OK && !sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return err;
+}
+
+static nara_err_t prepare_all(nara_store_t *s)
+{
+    for (int i = 0; i < NARA__Q_COUNT; i++) {
+        int rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                                    &s->stmt[i], NULL);
+        nara_err_t err = nara__store_sqlite_err(s, rc, stmt_sql[i]);
+        if (err != NARA_OK)
+            return err;
+    }
+    return NARA_OK;
+}
+
+/* Open in order: connection, identity (read only, so a foreign file is
+ * never modified), durability settings, schema for a new file, statements.
+ * Any failure closes what was opened; *out stays NULL. */
+nara_err_t nara_store_open(const char *path, nara_store_t **out)
+{
+    nara_store_t *s = NULL;
+    bool fresh = false;
+    nara_err_t err;
+    int rc;
+
+    if (out == NULL)
+        return NARA_INVAL;
+    *out = NULL;
+    if (path == NULL)
+        return NARA_INVAL;
+    if (nara_crypto_init() != NARA_OK)
+        return NARA_CRYPTO;
+    s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return NARA_NOMEM;
+    rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    err = nara__store_sqlite_err(s, rc, "open");
+    if (err != NARA_OK)
+        goto err;
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, 5000);
+    err = check_identity(s, &fresh);
+    if (err == NARA_OK)
+        err = set_durability(s);
+    if (err == NARA_OK && fresh)
+        err = create_schema(s);
+    if (err == NARA_OK)
+        err = prepare_all(s);
+    if (err != NARA_OK)
+        goto err;
+    *out = s;
+    return NARA_OK;
+err:
+    nara_store_close(s);
+    return err;
+}
+
+/* Finalize every cached statement and close.  sqlite3_close_v2 defers the
+ * close while an iterator still holds its statements. */
+void nara_store_close(nara_store_t *s)
+{
+    if (s == NULL)
+        return;
+    for (int i = 0; i < NARA__Q_COUNT; i++)
+        sqlite3_finalize(s->stmt[i]);
+    sqlite3_close_v2(s->db);
+    free(s);
+}
+
+/* ---- small accessors ---------------------------------------------------- */
+
+void nara_store_set_verify_mode(nara_store_t *s, nara_verify_mode_t mode)
+{
+    if (s != NULL && (mode == NARA_VERIFY_EACH || mode == NARA_VERIFY_CHAIN))
+        s->verify = mode;
+}
+
+sqlite3 *nara__store_db(nara_store_t *s)
+{
+    return s ? s->db : NULL;
+}
+
+void nara__store_set_hooks(nara_store_t *s, const nara__store_hooks_t *hooks)
+{
+    if (s == NULL)
+        return;
+    if (hooks)
+        s->hooks = *hooks;
+    else
+        memset(&s->hooks, 0, sizeof s->hooks);
+}

@@ -1,0 +1,671 @@
+/*
+ * store_merge.c - the store's write paths: nara_store_merge and
+ * nara_store_append.  Both accept events through one function,
+ * accept_event (insert, advance the head, run on_added, promote pending
+ * successors), so a local event is stored exactly as a received one would be.
+ * The store's invariants are listed in store.c.
+ *
+ * MERGE ALGORITHM (all inside one BEGIN IMMEDIATE transaction)
+ *  1. Decode every input.  One that does not decode is REJECTED with the
+ *     decoder's reason and quarantined.
+ *  2. Sort the decoded ones by (author, stream, seq, id, input index): a
+ *     feed's events are met in chain order whatever order they came in, so a
+ *     batch never creates false gaps, and a conflict inside one batch is
+ *     resolved the same way as among pending events (lowest id first).
+ *  3. For each in that order: DUPLICATE if its id is in events or pending.
+ *  4. Otherwise check its signature (VERIFY_CHAIN below).  A bad one is
+ *     REJECTED (NARA_SIGNATURE or NARA_BAD_KEY) and quarantined.
+ *  5. Compare with its feed's head h (0 for an unknown feed):
+ *       seq <= h                  FORK, reason NARA_FORK: evidence (event at seq, it)
+ *       seq == h+1, prev != link  FORK, reason NARA_CHAIN: evidence (head event, it)
+ *       seq == h+1, prev == link  ADDED: accept_event
+ *       seq >  h+1                PENDING: kept in `pending`
+ *  6. The hlc of every ADDED or PENDING event is observed into the clock; the
+ *     clock is written, before_commit runs, COMMIT.
+ * Outcomes are written at the input's index, so they come back in input order.
+ *
+ * PROMOTION.  After a head moves to h, the pending rows at h+1 are examined.
+ * Those whose prev is the new head's link compete and the lowest id wins: it
+ * is accepted (and promotion continues after it); the others become NARA_FORK
+ * evidence against it.  If none links, all become NARA_CHAIN evidence against
+ * the head.  Either way no pending row is left at h+1 (store.c invariant 6),
+ * and the result depends only on the set of pending rows.
+ *
+ * VERIFY_CHAIN.  When an event links onto the current head, take the longest
+ * run of following batch events of the same feed that each link onto the one
+ * before (skipping in-batch copies of a run member).  If the run's last
+ * signature verifies, every member is vouched for: its id and signature are
+ * hashed into its successor's prev, up to a verified signature.  If it fails,
+ * nothing is vouched and each event is checked on its own when reached.  Ids
+ * and links are always recomputed from the bytes; only signature checks are
+ * skipped.  For an author who signs only valid events the outcomes equal
+ * NARA_VERIFY_EACH's.
+ *
+ * Memory: one item per input (the decoded event, borrowing the caller's
+ * bytes), one pointer per input for sorting, and one NARA_EVENT_MAX_BYTES
+ * buffer when a pending event is promoted.
+ */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nara_hlc.h"
+#include "store_impl.h"
+
+typedef struct {
+    nara_event_t ev; /* decoded; body borrows `bytes` */
+    const uint8_t *bytes;
+    size_t len;
+    size_t idx;      /* position in the caller's batch */
+    bool vouched;    /* signature covered by a verified successor */
+} item_t;
+
+/* State of one write transaction. */
+typedef struct {
+    nara_store_t *s;
+    uint64_t wall_ms;
+    uint64_t clock;
+    nara_merge_stats_t stats;
+    uint8_t *scratch; /* NARA_EVENT_MAX_BYTES, allocated on first promotion */
+} txn_t;
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static void bind_bytes(sqlite3_stmt *st, int col, const uint8_t *bytes, size_t len)
+{
+    if (len == 0)
+        sqlite3_bind_zeroblob(st, col, 0);
+    else
+        sqlite3_bind_blob(st, col, bytes, (int)len, SQLITE_STATIC);
+}
+
+static void bind_feed(sqlite3_stmt *st, const uint8_t author[NARA_PUBLICKEY_BYTES],
+                      const char *stream)
+{
+    sqlite3_bind_blob(st, 1, author, NARA_PUBLICKEY_BYTES, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, stream, -1, SQLITE_STATIC);
+}
+
+/* Does ev sit directly on head h?  The decoder guarantees seq == 1 exactly
+ * when there is no prev. */
+static bool links_onto(const nara__head_t *h, const nara_event_t *ev)
+{
+    if (ev->seq != h->seq + 1)
+        return false;
+    if (h->seq == 0)
+        return !ev->has_prev;
+    return ev->has_prev && memcmp(ev->prev, h->link, NARA_HASH_BYTES) == 0;
+}
+
+static bool same_feed(const nara_event_t *a, const nara_event_t *b)
+{
+    return memcmp(a->author, b->author, NARA_PUBLICKEY_BYTES) == 0 &&
+           strcmp(a->stream, b->stream) == 0;
+}
+
+static int cmp_items(const void *pa, const void *pb)
+{
+    const item_t *a = *(const item_t *const *)pa;
+    const item_t *b = *(const item_t *const *)pb;
+    int c = memcmp(a->ev.author, b->ev.author, NARA_PUBLICKEY_BYTES);
+    if (c == 0)
+        c = strcmp(a->ev.stream, b->ev.stream);
+    if (c == 0 && a->ev.seq != b->ev.seq)
+        c = a->ev.seq < b->ev.seq ? -1 : 1;
+    if (c == 0)
+        c = memcmp(a->ev.id, b->ev.id, NARA_ID_BYTES);
+    if (c == 0 && a->idx != b->idx)
+        c = a->idx < b->idx ? -1 : 1;
+    return c;
+}
+
+/* ---- feed heads --------------------------------------------------------- */
+
+nara_err_t nara__store_head(nara_store_t *s, const uint8_t author[NARA_PUBLICKEY_BYTES],
+                            const char *stream, nara__head_t *out)
+{
+    sqlite3_stmt *st = nara__store_stmt(s, NARA__Q_FEED_GET);
+    bind_feed(st, author, stream);
+    int rc = sqlite3_step(st);
+    nara_err_t err = nara__store_sqlite_err(s, rc, "read feed head");
+    memset(out, 0, sizeof *out);
+    if (err == NARA_OK && rc == SQLITE_ROW) {
+        if (sqlite3_column_bytes(st, 2) != NARA_ID_BYTES ||
+            sqlite3_column_bytes(st, 3) != NARA_HASH_BYTES) {
+            err = nara__store_fail(s, NARA_CORRUPT, "read feed head: bad head columns");
+        } else {
+            out->id = sqlite3_column_int64(st, 0);
+            out->seq = (uint64_t)sqlite3_column_int64(st, 1);
+            memcpy(out->head_id, sqlite3_column_blob(st, 2), NARA_ID_BYTES);
+            memcpy(out->link, sqlite3_column_blob(st, 3), NARA_HASH_BYTES);
+        }
+    }
+    sqlite3_reset(st);
+    return err;
+}
+
+nara_err_t nara__store_seen(nara_store_t *s, const uint8_t author[NARA_PUBLICKEY_BYTES],
+                            const char *stream, uint64_t *head, uint64_t *seen)
+{
+    sqlite3_stmt *st = nara__store_stmt(s, NARA__Q_FEED_SEEN);
+    bind_feed(st, author, stream);
+    int rc = sqlite3_step(st);
+    nara_err_t err = nara__store_sqlite_err(s, rc, "read feed_behind");
+    *head = *seen = 0;
+    if (err == NARA_OK && rc == SQLITE_ROW) {
+        *head = (uint64_t)sqlite3_column_int64(st, 0);
+        *seen = (uint64_t)sqlite3_column_int64(st, 1); /* NULL reads as 0 */
+    }
+    sqlite3_reset(st);
+    return err;
+}
+
+/* Pending or fork records beyond the head: see nara_store_feed_behind. */
+nara_err_t nara_store_feed_behind(nara_store_t *s, const uint8_t author[NARA_PUBLICKEY_BYTES],
+                                  const char *stream, bool *behind, uint64_t *seen_seq)
+{
+    uint64_t head, seen;
+    if (s == NULL || author == NULL || stream == NULL || behind == NULL)
+        return NARA_INVAL;
+    if (s->failed)
+        return NARA_STORE_FAILED;
+    nara_err_t err = nara__store_seen(s, author, stream, &head, &seen);
+    if (err != NARA_OK)
+        return err;
+    *behind = seen > head;
+    if (seen_seq)
+        *seen_seq = seen > head ? seen : head;
+    return NARA_OK;
+}
+
+/* ---- the records a merge writes ---------------------------------------- */
+
+static nara_err_t is_held(nara_store_t *s, const uint8_t id[NARA_ID_BYTES], bool *held)
+{
+    sqlite3_stmt *st = nara__store_stmt(s, NARA__Q_HELD);
+    sqlite3_bind_blob(st, 1, id, NARA_ID_BYTES, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    *held = rc == SQLITE_ROW;
+    nara_err_t err = nara__store_sqlite_err(s, rc, "look up id");
+    sqlite3_reset(st);
+    return err;
+}
+
+/* Keep a rejected input (bytes truncated to NARA__QUARANTINE_CAP). */
+static nara_err_t quarantine(txn_t *t, const uint8_t *bytes, size_t len, nara_err_t reason,
+                             const uint8_t *id)
+{
+    sqlite3_stmt *st = nara__store_stmt(t->s, NARA__Q_QUARANTINE_INSERT);
+    if (id)
+        sqlite3_bind_blob(st, 1, id, NARA_ID_BYTES, SQLITE_STATIC);
+    bind_bytes(st, 2, bytes, len < NARA__QUARANTINE_CAP ? len : NARA__QUARANTINE_CAP);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)len);
+    sqlite3_bind_int(st, 4, (int)reason);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)t->wall_ms);
+    return nara__store_exec(t->s, st, "quarantine");
+}
+
+/* Evidence: the accepted event at held_seq of h's feed against `it`. */
+static nara_err_t fork_evidence(txn_t *t, const nara__head_t *h, uint64_t held_seq,
+                                const item_t *it, nara_err_t reason)
+{
+    sqlite3_stmt *st = nara__store_stmt(t->s, NARA__Q_FORK_FROM_EVENT);
+    bind_feed(st, it->ev.author, it->ev.stream);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)it->ev.seq);
+    sqlite3_bind_int(st, 4, (int)reason);
+    sqlite3_bind_blob(st, 5, it->ev.id, NARA_ID_BYTES, SQLITE_STATIC);
+    bind_bytes(st, 6, it->bytes, it->len);
+    sqlite3_bind_int64(st, 7, (sqlite3_int64)t->wall_ms);
+    sqlite3_bind_int64(st, 8, h->id);
+    sqlite3_bind_int64(st, 9, (sqlite3_int64)held_seq);
+    return nara__store_exec(t->s, st, "store fork evidence");
+}
+
+static nara_err_t hold_pending(txn_t *t, const item_t *it)
+{
+    sqlite3_stmt *st = nara__store_stmt(t->s, NARA__Q_PENDING_INSERT);
+    sqlite3_bind_blob(st, 1, it->ev.id, NARA_ID_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, it->ev.author, NARA_PUBLICKEY_BYTES, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, it->ev.stream, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)it->ev.seq);
+    sqlite3_bind_blob(st, 5, it->ev.prev, NARA_HASH_BYTES, SQLITE_STATIC);
+    bind_bytes(st, 6, it->bytes, it->len);
+    sqlite3_bind_int64(st, 7, (sqlite3_int64)t->wall_ms);
+    return nara__store_exec(t->s, st, "hold pending");
+}
+
+/* Create the feed row (first event) or move its head to ev.  Both
+ * statements share parameters 2-4 (seq, id, link). */
+static nara_err_t advance_head(nara_store_t *s, nara__head_t *h, const nara_event_t *ev,
+                               const uint8_t link[NARA_HASH_BYTES])
+{
+    sqlite3_stmt *st = nara__store_stmt(s, h->id == 0 ? NARA__Q_FEED_NEW : NARA__Q_FEED_ADVANCE);
+    sqlite3_bind_int64(st, 1, h->id);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)ev->seq);
+    sqlite3_bind_blob(st, 3, ev->id, NARA_ID_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 4, link, NARA_HASH_BYTES, SQLITE_STATIC);
+    if (h->id == 0) {
+        sqlite3_bind_blob(st, 5, ev->author, NARA_PUBLICKEY_BYTES, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, ev->stream, -1, SQLITE_STATIC);
+    }
+    nara_err_t err = nara__store_exec(s, st, "advance feed head");
+    if (err == NARA_OK && h->id == 0)
+        h->id = sqlite3_last_insert_rowid(s->db);
+    return err;
+}
+
+/* Insert an event that links onto h, advance h, run on_added. */
+static nara_err_t insert_event(txn_t *t, nara__head_t *h, const nara_event_t *ev,
+                               const uint8_t *bytes, size_t len)
+{
+    nara_store_t *s = t->s;
+    uint8_t link[NARA_HASH_BYTES];
+
+    assert(links_onto(h, ev));
+    nara_event_link(ev, link);
+    nara_err_t err = advance_head(s, h, ev, link);
+    if (err != NARA_OK)
+        return err;
+    sqlite3_stmt *st = nara__store_stmt(s, NARA__Q_EVENT_INSERT);
+    sqlite3_bind_blob(st, 1, ev->id, NARA_ID_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, h->id);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)ev->seq);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)ev->hlc);
+    sqlite3_bind_text(st, 5, ev->kind, -1, SQLITE_STATIC);
+    bind_bytes(st, 6, bytes, len);
+    err = nara__store_exec(s, st, "insert event");
+    if (err != NARA_OK)
+        return err;
+
+    h->seq = ev->seq;
+    memcpy(h->head_id, ev->id, NARA_ID_BYTES);
+    memcpy(h->link, link, NARA_HASH_BYTES);
+    if (s->hooks.on_added) {
+        err = s->hooks.on_added(s->hooks.ctx, ev, sqlite3_last_insert_rowid(s->db));
+        if (err != NARA_OK)
+            return nara__store_fail(s, err, "on_added hook: %s", nara_err_name(err));
+    }
+    return NARA_OK;
+}
+
+/* Turn every pending row of the feed at `seq` except `held_id` into evidence
+ * against the accepted event `held_id` (whose bytes are `held`, or looked up
+ * in events when NULL), then delete all pending rows at `seq`. */
+static nara_err_t pending_to_forks(txn_t *t, const nara_event_t *feed, uint64_t seq,
+                                   nara_err_t reason, const uint8_t held_id[NARA_ID_BYTES],
+                                   const uint8_t *held, size_t held_len)
+{
+    sqlite3_stmt *st = nara__store_stmt(t->s, NARA__Q_PENDING_TO_FORKS);
+    bind_feed(st, feed->author, feed->stream);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)seq);
+    sqlite3_bind_int(st, 4, (int)reason);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)t->wall_ms);
+    sqlite3_bind_blob(st, 6, held_id, NARA_ID_BYTES, SQLITE_STATIC);
+    if (held)
+        bind_bytes(st, 7, held, held_len);
+    nara_err_t err = nara__store_exec(t->s, st, "pending to fork evidence");
+    if (err != NARA_OK)
+        return err;
+    st = nara__store_stmt(t->s, NARA__Q_PENDING_CLEAR);
+    bind_feed(st, feed->author, feed->stream);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)seq);
+    return nara__store_exec(t->s, st, "clear pending");
+}
+
+/* Copy into t->scratch the lowest-id pending event at h->seq + 1 whose prev
+ * is h's link.  *len = 0 when there is none. */
+static nara_err_t pending_winner(txn_t *t, const nara_event_t *feed, const nara__head_t *h,
+                                 size_t *len)
+{
+    sqlite3_stmt *st = nara__store_stmt(t->s, NARA__Q_PENDING_WINNER);
+    bind_feed(st, feed->author, feed->stream);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)(h->seq + 1));
+    sqlite3_bind_blob(st, 4, h->link, NARA_HASH_BYTES, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    nara_err_t err = nara__store_sqlite_err(t->s, rc, "find pending successor");
+    *len = 0;
+    if (err == NARA_OK && rc == SQLITE_ROW) {
+        int n = sqlite3_column_bytes(st, 1);
+        if (t->scratch == NULL)
+            t->scratch = malloc(NARA_EVENT_MAX_BYTES);
+        if (t->scratch == NULL)
+            err = nara__store_fail(t->s, NARA_NOMEM, "promote: out of memory");
+        else if (n <= 0 || n > NARA_EVENT_MAX_BYTES)
+            err = nara__store_fail(t->s, NARA_CORRUPT, "promote: bad pending row");
+        else {
+            memcpy(t->scratch, sqlite3_column_blob(st, 1), (size_t)n);
+            *len = (size_t)n;
+        }
+    }
+    sqlite3_reset(st);
+    return err;
+}
+
+/* Promote pending successors of h one by one (see PROMOTION above). */
+static nara_err_t promote(txn_t *t, nara__head_t *h, const nara_event_t *feed)
+{
+    nara_event_t ev;
+    size_t len;
+    for (;;) {
+        nara_err_t err = pending_winner(t, feed, h, &len);
+        if (err != NARA_OK)
+            return err;
+        if (len == 0)
+            return pending_to_forks(t, feed, h->seq + 1, NARA_CHAIN, h->head_id, NULL, 0);
+        err = nara_event_decode(t->scratch, len, &ev);
+        if (err != NARA_OK) /* it decoded when it was stored */
+            return nara__store_fail(t->s, NARA_CORRUPT, "promote: pending event no longer decodes");
+        err = pending_to_forks(t, feed, ev.seq, NARA_FORK, ev.id, t->scratch, len);
+        if (err == NARA_OK)
+            err = insert_event(t, h, &ev, t->scratch, len);
+        if (err != NARA_OK)
+            return err;
+        t->stats.promoted++;
+    }
+}
+
+/* The one acceptance path for merged and appended events. */
+static nara_err_t accept_event(txn_t *t, nara__head_t *h, const nara_event_t *ev,
+                               const uint8_t *bytes, size_t len)
+{
+    nara_err_t err = insert_event(t, h, ev, bytes, len);
+    if (err == NARA_OK)
+        err = promote(t, h, ev);
+    return err;
+}
+
+/* Write the clock, run before_commit, COMMIT. */
+static nara_err_t finish(txn_t *t)
+{
+    nara_store_t *s = t->s;
+    nara_err_t err = nara__store_clock_set(s, t->clock);
+    if (err == NARA_OK && s->hooks.before_commit) {
+        err = s->hooks.before_commit(s->hooks.ctx);
+        if (err != NARA_OK)
+            return nara__store_fail(s, err, "before_commit hook: %s", nara_err_name(err));
+    }
+    if (err == NARA_OK)
+        err = nara__store_commit(s);
+    return err;
+}
+
+/* ---- merge -------------------------------------------------------------- */
+
+/* Walk the run of items[k..] that link one onto the next (see VERIFY_CHAIN);
+ * return the index of its last member, marking members vouched if `mark`. */
+static size_t chain_run(item_t **items, size_t n, size_t k, bool mark)
+{
+    size_t last = k;
+    uint8_t link[NARA_HASH_BYTES];
+    if (mark)
+        items[k]->vouched = true;
+    nara_event_link(&items[k]->ev, link);
+    for (size_t j = k + 1; j < n; j++) {
+        const nara_event_t *ev = &items[j]->ev, *prev = &items[last]->ev;
+        if (!same_feed(ev, prev))
+            break;
+        if (memcmp(ev->id, prev->id, NARA_ID_BYTES) == 0)
+            continue; /* an in-batch copy: it will be a duplicate */
+        if (ev->seq != prev->seq + 1 || memcmp(ev->prev, link, NARA_HASH_BYTES) != 0)
+            break;
+        last = j;
+        if (mark)
+            items[j]->vouched = true;
+        nara_event_link(ev, link);
+    }
+    return last;
+}
+
+/* The signature verdict for items[k] whose feed head is h. */
+static nara_err_t check_signature(const nara_store_t *s, item_t **items, size_t n, size_t k,
+                                  const nara__head_t *h)
+{
+    item_t *it = items[k];
+    if (it->vouched)
+        return NARA_OK;
+    if (s->verify == NARA_VERIFY_CHAIN && links_onto(h, &it->ev)) {
+        size_t last = chain_run(items, n, k, false);
+        if (last > k && nara_event_verify(&items[last]->ev) == NARA_OK) {
+            chain_run(items, n, k, true);
+            return NARA_OK;
+        }
+    }
+    return nara_event_verify(&it->ev);
+}
+
+/* Decide and record the outcome of the decoded items[k] (steps 3-5). */
+static nara_err_t merge_one(txn_t *t, item_t **items, size_t n, size_t k, nara_outcome_t *out)
+{
+    item_t *it = items[k];
+    const nara_event_t *ev = &it->ev;
+    nara__head_t h;
+    bool held;
+
+    out->has_id = true;
+    memcpy(out->id, ev->id, NARA_ID_BYTES);
+    nara_err_t err = is_held(t->s, ev->id, &held);
+    if (err != NARA_OK)
+        return err;
+    if (held) {
+        out->kind = NARA_OUTCOME_DUPLICATE;
+        t->stats.duplicates++;
+        return NARA_OK;
+    }
+    err = nara__store_head(t->s, ev->author, ev->stream, &h);
+    if (err != NARA_OK)
+        return err;
+    nara_err_t verdict = check_signature(t->s, items, n, k, &h);
+    if (verdict != NARA_OK) {
+        out->kind = NARA_OUTCOME_REJECTED;
+        out->reason = verdict;
+        t->stats.rejected++;
+        return quarantine(t, it->bytes, it->len, verdict, ev->id);
+    }
+    if (ev->seq <= h.seq || !links_onto(&h, ev)) {
+        if (ev->seq > h.seq + 1) {
+            out->kind = NARA_OUTCOME_PENDING;
+            t->stats.pending++;
+            t->clock = nara_hlc_observe(t->clock, ev->hlc, t->wall_ms);
+            return hold_pending(t, it);
+        }
+        out->kind = NARA_OUTCOME_FORK;
+        out->reason = ev->seq <= h.seq ? NARA_FORK : NARA_CHAIN;
+        t->stats.forks++;
+        return fork_evidence(t, &h, ev->seq <= h.seq ? ev->seq : h.seq, it, out->reason);
+    }
+    out->kind = NARA_OUTCOME_ADDED;
+    t->stats.added++;
+    t->clock = nara_hlc_observe(t->clock, ev->hlc, t->wall_ms);
+    return accept_event(t, &h, ev, it->bytes, it->len);
+}
+
+/* Step 1: decode each input; reject and quarantine what does not decode.
+ * Fills sorted[0..*m) with the decoded items. */
+static nara_err_t decode_all(txn_t *t, const nara_bytes_t *events, size_t n, item_t *items,
+                             item_t **sorted, size_t *m, nara_outcome_t *outcomes)
+{
+    *m = 0;
+    for (size_t i = 0; i < n; i++) {
+        item_t *it = &items[i];
+        it->bytes = events[i].bytes;
+        it->len = events[i].len;
+        it->idx = i;
+        nara_err_t reason = nara_event_decode(it->bytes, it->len, &it->ev);
+        if (reason == NARA_OK) {
+            sorted[(*m)++] = it;
+            continue;
+        }
+        outcomes[i].kind = NARA_OUTCOME_REJECTED;
+        outcomes[i].reason = reason;
+        t->stats.rejected++;
+        nara_err_t err = quarantine(t, it->bytes, it->len, reason, NULL);
+        if (err != NARA_OK)
+            return err;
+    }
+    return NARA_OK;
+}
+
+static bool batch_ok(const nara_bytes_t *events, size_t n)
+{
+    if (n > SIZE_MAX / sizeof(item_t))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (events[i].bytes == NULL && events[i].len != 0)
+            return false;
+    return true;
+}
+
+/* Merge a batch (algorithm above).  On any error the transaction is rolled
+ * back, after_rollback runs, *stats is zeroed and the outcomes mean nothing. */
+nara_err_t nara_store_merge(nara_store_t *s, const nara_bytes_t *events, size_t n, uint64_t wall_ms,
+                            nara_outcome_t *outcomes, nara_merge_stats_t *stats)
+{
+    txn_t t = {.s = s, .wall_ms = wall_ms};
+    item_t *items = NULL, **sorted = NULL;
+    bool began = false;
+    size_t m = 0;
+    nara_err_t err;
+
+    if (stats)
+        memset(stats, 0, sizeof *stats);
+    if (s == NULL || (n > 0 && (events == NULL || outcomes == NULL)) || !batch_ok(events, n))
+        return NARA_INVAL;
+    if (s->failed)
+        return NARA_STORE_FAILED;
+    if (n == 0)
+        return NARA_OK;
+    memset(outcomes, 0, n * sizeof *outcomes);
+    items = calloc(n, sizeof *items);
+    sorted = calloc(n, sizeof *sorted);
+    if (items == NULL || sorted == NULL) {
+        err = nara__store_fail(s, NARA_NOMEM, "merge: out of memory");
+        goto err;
+    }
+    err = nara__store_begin(s);
+    if (err != NARA_OK)
+        goto err;
+    began = true;
+    err = nara__store_clock_get(s, &t.clock);
+    if (err == NARA_OK)
+        err = decode_all(&t, events, n, items, sorted, &m, outcomes);
+    if (err != NARA_OK)
+        goto err;
+    qsort(sorted, m, sizeof *sorted, cmp_items);
+    for (size_t k = 0; k < m && err == NARA_OK; k++)
+        err = merge_one(&t, sorted, m, k, &outcomes[sorted[k]->idx]);
+    if (err == NARA_OK)
+        err = finish(&t);
+    if (err != NARA_OK)
+        goto err;
+    if (stats)
+        *stats = t.stats;
+    free(t.scratch);
+    free(sorted);
+    free(items);
+    return NARA_OK;
+err:
+    nara__store_rollback(s, began);
+    free(t.scratch);
+    free(sorted);
+    free(items);
+    return err;
+}
+
+/* ---- append ------------------------------------------------------------- */
+
+/* Fill and seal the next event of h's feed into buf. */
+static nara_err_t seal_next(const nara__head_t *h, const nara_keypair_t *kp, const char *stream,
+                            const char *kind, const uint8_t *body, size_t body_len, uint64_t hlc,
+                            uint8_t *buf, size_t *len)
+{
+    nara_event_t ev;
+    memset(&ev, 0, sizeof ev);
+    if (strlen(stream) > NARA_STREAM_MAX)
+        return NARA_BAD_STREAM;
+    if (strlen(kind) > NARA_KIND_MAX)
+        return NARA_BAD_KIND;
+    strcpy(ev.stream, stream);
+    strcpy(ev.kind, kind);
+    ev.seq = h->seq + 1;
+    ev.has_prev = h->seq > 0;
+    if (ev.has_prev)
+        memcpy(ev.prev, h->link, NARA_HASH_BYTES);
+    ev.hlc = hlc;
+    ev.body = body;
+    ev.body_len = body_len;
+    return nara_event_seal(&ev, kp, buf, NARA_EVENT_MAX_BYTES, len);
+}
+
+/* Build, seal and accept the next local event inside the open transaction;
+ * the sealed bytes are decoded again so that on_added sees exactly what a
+ * receiving replica would. */
+static nara_err_t append_locked(txn_t *t, const nara_keypair_t *kp, const char *stream,
+                                const char *kind, const uint8_t *body, size_t body_len,
+                                uint8_t *buf, uint8_t id_out[NARA_ID_BYTES])
+{
+    nara_store_t *s = t->s;
+    nara__head_t h;
+    nara_event_t ev;
+    uint64_t head, seen, last;
+    size_t len = 0;
+
+    nara_err_t err = nara__store_seen(s, kp->pk, stream, &head, &seen);
+    if (err == NARA_OK && seen > head)
+        return nara__store_fail(s, NARA_FEED_BEHIND, "append: replicas hold seq %llu of this "
+                                "feed, head is %llu", (unsigned long long)seen,
+                                (unsigned long long)head);
+    if (err == NARA_OK)
+        err = nara__store_head(s, kp->pk, stream, &h);
+    if (err == NARA_OK)
+        err = nara__store_clock_get(s, &last);
+    if (err == NARA_OK)
+        err = nara_hlc_tick(last, t->wall_ms, &t->clock);
+    if (err == NARA_OK)
+        err = seal_next(&h, kp, stream, kind, body, body_len, t->clock, buf, &len);
+    if (err == NARA_OK)
+        err = nara_event_decode(buf, len, &ev);
+    if (err != NARA_OK)
+        return nara__store_fail(s, err, "append: %s", nara_strerror(err));
+    err = accept_event(t, &h, &ev, buf, len);
+    if (err == NARA_OK && id_out)
+        memcpy(id_out, ev.id, NARA_ID_BYTES);
+    return err;
+}
+
+nara_err_t nara_store_append(nara_store_t *s, const nara_keypair_t *kp, const char *stream,
+                             const char *kind, const uint8_t *body, size_t body_len,
+                             uint64_t wall_ms, uint8_t id_out[NARA_ID_BYTES])
+{
+    txn_t t = {.s = s, .wall_ms = wall_ms};
+    uint8_t *buf = NULL;
+    uint8_t id[NARA_ID_BYTES];
+    bool began = false;
+    nara_err_t err;
+
+    if (s == NULL || kp == NULL || stream == NULL || kind == NULL || body == NULL)
+        return NARA_INVAL;
+    if (s->failed)
+        return NARA_STORE_FAILED;
+    buf = malloc(NARA_EVENT_MAX_BYTES);
+    if (buf == NULL)
+        return nara__store_fail(s, NARA_NOMEM, "append: out of memory");
+    err = nara__store_begin(s);
+    if (err != NARA_OK)
+        goto err;
+    began = true;
+    err = append_locked(&t, kp, stream, kind, body, body_len, buf, id);
+    if (err == NARA_OK)
+        err = finish(&t);
+    if (err != NARA_OK)
+        goto err;
+    if (id_out)
+        memcpy(id_out, id, NARA_ID_BYTES);
+    free(t.scratch);
+    free(buf);
+    return NARA_OK;
+err:
+    nara__store_rollback(s, began);
+    free(t.scratch);
+    free(buf);
+    return err;
+}
