@@ -11,7 +11,8 @@
  * Flow (client C, server S):
  *   C: HELLO(version, device key, client nonce)
  *   S: CHALLENGE(version, server key, server nonce, server signature over both nonces and keys)
- *   C: AUTH(client signature over both nonces and keys, client version vector)
+ *   C: AUTH(client signature over both nonces and keys, client version vector,
+ *           the limits the client accepts)
  *   S: WELCOME(server version vector within the client's read scope, limits)
  *   both: EVENTS batches of what the other lacks, chain order; each answered
  *         by ACK only after the receiver committed it durably
@@ -90,8 +91,9 @@ typedef struct {
     /* Client: the server key to require, or NULL to accept any and report it
      * (the caller pins it on first use). */
     const uint8_t *expected_server_pk;
-    /* Tests and fuzzers: derive nonces from this seed instead of the system
-     * RNG, so a run is reproducible.  NULL in production. */
+    /* Tests and fuzzers: derive nonces from this NARA_NONCE_BYTES-byte seed
+     * instead of the system RNG, so a run is reproducible.  NULL in
+     * production. */
     const uint8_t *nonce_seed;
 } nara_session_options_t;
 
@@ -104,16 +106,21 @@ typedef struct {
     uint64_t events_added;    /* of those, newly accepted into the local log */
     uint64_t events_rejected; /* refused by the peer (client) or by us (server) */
     uint64_t round_trips;     /* request/answer pairs this side waited for */
+    uint64_t errors_received; /* non-fatal ERROR messages from the peer */
 } nara_session_stats_t;
 
 typedef struct nara_session nara_session_t;
 
 /* A client session syncing `store` as device `kp`.  The session borrows
- * store and kp (and the options' pointers) for its whole life.  NARA_NOMEM. */
+ * store and kp (and the options' pointers) for its whole life.  NARA_NOMEM,
+ * or NARA_INVAL for options out of range (see nara_session_server_new). */
 nara_err_t nara_session_client_new(nara_store_t *store, const nara_keypair_t *kp,
                                    const nara_session_options_t *opt, nara_session_t **out);
 
-/* A server session for one connection.  Borrows store, kp and policy. */
+/* A server session for one connection.  Borrows store, kp and policy; the
+ * policy's three callbacks are required (NARA_INVAL otherwise).  Options
+ * out of range (max_message_bytes below what one largest event needs,
+ * absurd batch or window) give NARA_INVAL. */
 nara_err_t nara_session_server_new(nara_store_t *store, const nara_keypair_t *kp,
                                    const nara_policy_t *policy,
                                    const nara_session_options_t *opt, nara_session_t **out);
@@ -121,7 +128,7 @@ nara_err_t nara_session_server_new(nara_store_t *store, const nara_keypair_t *kp
 /* Accepts NULL. */
 void nara_session_free(nara_session_t *s);
 
-/* Client: queue HELLO.  Server: no-op.  Call once. */
+/* Client: queue HELLO.  Server: no-op.  Call once (NARA_INVAL after). */
 nara_err_t nara_session_start(nara_session_t *s, uint64_t wall_ms);
 
 /* Process one whole incoming message.  Events received are merged into the
@@ -134,7 +141,10 @@ nara_err_t nara_session_receive(nara_session_t *s, const uint8_t *msg, size_t le
 
 /* Next message to send, produced lazily (events are read from the store as
  * the window allows).  On NARA_OK, *has is false when there is nothing to
- * send now; otherwise *msg holds bytes valid until the next call on s. */
+ * send now; otherwise *msg holds bytes valid until the next call on s.
+ * After a failure the queued ERROR is still returned (NARA_OK, *has true)
+ * once; after that, and once CLOSED, it returns NARA_CLOSED.  If reading the
+ * store fails here, the session fails and that error is returned. */
 nara_err_t nara_session_output(nara_session_t *s, nara_bytes_t *msg, bool *has);
 
 /* The local log grew (another connection pushed, or a local append): a live
