@@ -1,0 +1,445 @@
+/*
+ * cmd_view.c - read-only views of the replica: `nara report`, `nara status`,
+ * `nara quarantine` and `nara conflicts`.
+ *
+ * Invariant: nothing here writes to the log or the settings (opening the
+ * domain may fold events not folded yet, which is the domain's own
+ * bookkeeping).  Every view has a human form and a --json form with the same
+ * facts.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nara_cli.h"
+
+/* ---- report ------------------------------------------------------------------ */
+
+static int report_row(void *ctx, const nara_report_row_t *r)
+{
+    nara_json_t *j = ctx;
+    char med[32], lo[64];
+    if (j == NULL) {
+        snprintf(lo, sizeof lo, "%s%s%s", r->has_lo ? r->lo_officer : "(no LO)",
+                 r->has_lo ? ", " : "", r->has_lo ? r->lo_agency : "");
+        if (r->acked)
+            nara_fmt_dur(r->median_ack_ms, med, sizeof med);
+        else
+            snprintf(med, sizeof med, "-");
+        printf("%-6s %-16.16s %-30.30s %5u %7u %5u %5u %8u  %s\n", r->code, r->name, lo, r->open,
+               r->overdue, r->late, r->escalated, r->resolved, med);
+        return 0;
+    }
+    nara_json_obj(j, NULL);
+    nara_json_str(j, "region", r->code);
+    nara_json_str(j, "name", r->name);
+    nara_json_str(j, "type", nara_region_type_name(r->type));
+    nara_json_str(j, "lo_officer", r->has_lo ? r->lo_officer : NULL);
+    nara_json_str(j, "lo_agency", r->has_lo ? r->lo_agency : NULL);
+    nara_json_u64(j, "open", r->open);
+    nara_json_u64(j, "overdue", r->overdue);
+    nara_json_u64(j, "late", r->late);
+    nara_json_u64(j, "escalated", r->escalated);
+    nara_json_u64(j, "resolved", r->resolved);
+    nara_json_u64(j, "closed", r->closed);
+    nara_json_u64(j, "acknowledged", r->acked);
+    if (r->acked)
+        nara_json_u64(j, "median_ack_ms", r->median_ack_ms);
+    else
+        nara_json_str(j, "median_ack_ms", NULL);
+    nara_json_end(j);
+    return 0;
+}
+
+static int report(nara_app_t *app, uint64_t as_of)
+{
+    nara_json_t j, *jp = app->json ? &j : NULL;
+    char t[NARA_TIME_STR];
+    nara_fmt_time(as_of, t);
+    if (jp) {
+        nara_json_start(jp, stdout);
+        nara_json_str(jp, "as_of", t);
+        nara_json_str(jp, "province", nara_regions_province_name(app->regions));
+        nara_json_arr(jp, "regions");
+    } else {
+        printf("Report of %s as of %s (overdue: not acknowledged within 24 hours)\n\n",
+               nara_regions_province_name(app->regions), t);
+        printf("%-6s %-16s %-30s %5s %7s %5s %5s %8s  %s\n", "Region", "Name", "LO", "Open",
+               "Overdue", "Late", "Esc", "Resolved", "Median ack");
+    }
+    nara_err_t err = nara_domain_report(app->dom, as_of, report_row, jp);
+    if (jp)
+        nara_json_finish(jp);
+    return err == NARA_OK ? NARA_EXIT_OK : nara_fail_err(app, err, "computing the report");
+}
+
+int nara_cmd_report(nara_app_t *app, int argc, char **argv)
+{
+    nara_opt_t opts[] = {{"as-of", NARA_OPT_VALUE, NULL}, {NULL, 0, NULL}};
+    nara_cmd_spec_t spec = {
+        "nara report [--as-of YYYY-MM-DDTHH:MM[:SS]Z | now]",
+        "The per-region report a Sekda reads in a minute: region, current LO, open cases,\n"
+        "overdue (not acknowledged within 24 hours), late (acknowledged after 24 hours),\n"
+        "escalated, resolved, and the median time to acknowledgement.  Times are UTC.\n\n"
+        "Example:\n  nara report --as-of 2026-03-01T08:00Z\n",
+        NULL, opts, NULL};
+    uint64_t as_of = 0;
+    int rc = nara_args_parse(app, &spec, argc, argv);
+    if (rc == NARA_EXIT_OK)
+        rc = nara_parse_instant(app, "as-of",
+                                nara_opt(&spec, "as-of") ? nara_opt(&spec, "as-of") : "now",
+                                &as_of);
+    if (rc == NARA_EXIT_OK)
+        rc = nara_app_open(app, NARA_NEED_DOMAIN);
+    if (rc == NARA_EXIT_OK)
+        rc = report(app, as_of);
+    nara_app_close(app);
+    return NARA_PARSED(rc);
+}
+
+/* ---- status --------------------------------------------------------------------- */
+
+typedef struct {
+    char url[512], server_pk[80], sync_ms[32], result[256], summary[512];
+    bool has_url, has_pk, has_ms, has_result, has_summary;
+} settings_t;
+
+static nara_err_t read_settings(nara_app_t *app, settings_t *s)
+{
+    memset(s, 0, sizeof *s);
+    nara_err_t err = nara_meta_get(app->meta, NARA_META_SERVER_URL, s->url, sizeof s->url,
+                                   &s->has_url);
+    if (err == NARA_OK)
+        err = nara_meta_get(app->meta, NARA_META_SERVER_PK, s->server_pk, sizeof s->server_pk,
+                            &s->has_pk);
+    if (err == NARA_OK)
+        err = nara_meta_get(app->meta, NARA_META_SYNC_MS, s->sync_ms, sizeof s->sync_ms,
+                            &s->has_ms);
+    if (err == NARA_OK)
+        err = nara_meta_get(app->meta, NARA_META_SYNC_RESULT, s->result, sizeof s->result,
+                            &s->has_result);
+    if (err == NARA_OK)
+        err = nara_meta_get(app->meta, NARA_META_SYNC_SUMMARY, s->summary, sizeof s->summary,
+                            &s->has_summary);
+    return err;
+}
+
+typedef struct {
+    nara_store_counts_t counts;
+    uint64_t no_effect;
+    uint8_t digest[NARA_HASH_BYTES], state[NARA_HASH_BYTES];
+    nara_role_t role;
+    bool revoked;
+    nara_vv_t vv;
+} facts_t;
+
+static int count_no_effect(void *ctx, const nara_dom_quarantined_t *q)
+{
+    (void)q;
+    (*(uint64_t *)ctx)++;
+    return 0;
+}
+
+static nara_err_t read_facts(nara_app_t *app, facts_t *f)
+{
+    memset(f, 0, sizeof *f);
+    nara_err_t err = nara_store_counts(app->store, &f->counts);
+    if (err == NARA_OK)
+        err = nara_store_digest(app->store, f->digest);
+    if (err == NARA_OK)
+        err = nara_domain_digest(app->dom, f->state);
+    if (err == NARA_OK)
+        err = nara_domain_quarantine(app->dom, count_no_effect, &f->no_effect);
+    if (err == NARA_OK)
+        err = nara_domain_device_role(app->dom, app->kp.pk, &f->role, &f->revoked);
+    if (err == NARA_OK)
+        err = nara_store_vv(app->store, &f->vv);
+    return err;
+}
+
+/* Own feeds: one per stream this device has written. */
+static nara_err_t own_feeds(nara_app_t *app, const facts_t *f, nara_json_t *j, bool *any_behind)
+{
+    *any_behind = false;
+    if (j)
+        nara_json_arr(j, "own_feeds");
+    else
+        printf("Own feeds:\n");
+    for (size_t i = 0; i < f->vv.n; i++) {
+        const nara_feed_head_t *h = &f->vv.feeds[i];
+        bool behind = false;
+        uint64_t seen = 0;
+        char head[65];
+        if (memcmp(h->author, app->kp.pk, NARA_PUBLICKEY_BYTES) != 0)
+            continue;
+        nara_err_t err = nara_store_feed_behind(app->store, h->author, h->stream, &behind, &seen);
+        if (err != NARA_OK)
+            return err;
+        *any_behind |= behind;
+        nara_hex(h->head, NARA_ID_BYTES, head);
+        if (j) {
+            nara_json_obj(j, NULL);
+            nara_json_str(j, "stream", h->stream);
+            nara_json_u64(j, "seq", h->seq);
+            nara_json_str(j, "head", head);
+            nara_json_bool(j, "behind", behind);
+            nara_json_u64(j, "seen_seq", seen);
+            nara_json_end(j);
+        } else {
+            printf("  %-9s seq %-6llu head %.12s%s\n", h->stream, (unsigned long long)h->seq,
+                   head, behind ? "  BEHIND: other replicas hold later events of this feed" : "");
+        }
+    }
+    if (j)
+        nara_json_end(j);
+    return NARA_OK;
+}
+
+static void status_json(nara_app_t *app, const facts_t *f, const settings_t *s, nara_json_t *j)
+{
+    nara_json_hex(j, "device", app->kp.pk, NARA_PUBLICKEY_BYTES);
+    nara_json_str(j, "role", nara_role_name(f->role));
+    nara_json_bool(j, "revoked", f->revoked);
+    nara_json_hex(j, "root", app->root_pk, NARA_PUBLICKEY_BYTES);
+    nara_json_str(j, "province", nara_regions_province_name(app->regions));
+    nara_json_u64(j, "events", f->counts.events);
+    nara_json_u64(j, "feeds", f->counts.feeds);
+    nara_json_u64(j, "pending", f->counts.pending);
+    nara_json_u64(j, "forks", f->counts.forks);
+    nara_json_u64(j, "quarantined", f->counts.quarantined);
+    nara_json_u64(j, "no_effect", f->no_effect);
+    nara_json_hex(j, "digest", f->digest, NARA_HASH_BYTES);
+    nara_json_hex(j, "state_digest", f->state, NARA_HASH_BYTES);
+    nara_json_obj(j, "last_sync");
+    nara_json_time(j, "time", s->has_ms ? strtoull(s->sync_ms, NULL, 10) : 0);
+    nara_json_str(j, "result", s->has_result ? s->result : NULL);
+    nara_json_str(j, "summary", s->has_summary ? s->summary : NULL);
+    nara_json_end(j);
+    nara_json_obj(j, "server");
+    nara_json_str(j, "url", s->has_url ? s->url : NULL);
+    nara_json_str(j, "key", s->has_pk ? s->server_pk : NULL);
+    nara_json_end(j);
+}
+
+static void status_human(nara_app_t *app, const facts_t *f, const settings_t *s)
+{
+    char pk[65], root[65], d[65], t[NARA_TIME_STR];
+    nara_hex(app->kp.pk, NARA_PUBLICKEY_BYTES, pk);
+    nara_hex(app->root_pk, NARA_PUBLICKEY_BYTES, root);
+    nara_hex(f->digest, NARA_HASH_BYTES, d);
+    printf("Replica   %s (%s)\nDevice    %s\n          role %s%s\nRoot      %s\n", app->db,
+           nara_regions_province_name(app->regions), pk, nara_role_name(f->role),
+           f->revoked ? " (REVOKED)" : "", root);
+    printf("Events    %llu held in %llu feeds, %llu pending, %llu forks, %llu quarantined, "
+           "%llu without effect\nDigest    %s\n",
+           (unsigned long long)f->counts.events, (unsigned long long)f->counts.feeds,
+           (unsigned long long)f->counts.pending, (unsigned long long)f->counts.forks,
+           (unsigned long long)f->counts.quarantined, (unsigned long long)f->no_effect, d);
+    nara_fmt_time(s->has_ms ? strtoull(s->sync_ms, NULL, 10) : 0, t);
+    printf("Last sync %s%s%s\n", s->has_ms ? t : "never", s->has_result ? ": " : "",
+           s->has_result ? s->result : "");
+    if (s->has_summary)
+        printf("          %s\n", s->summary);
+    printf("Server    %s, key %s\n", s->has_url ? s->url : "(none yet)",
+           s->has_pk ? s->server_pk : "(not pinned yet: pinned on the first sync)");
+}
+
+static int status(nara_app_t *app)
+{
+    facts_t f;
+    settings_t s;
+    nara_json_t j, *jp = app->json ? &j : NULL;
+    bool behind = false;
+    nara_err_t err = read_facts(app, &f);
+    if (err == NARA_OK)
+        err = read_settings(app, &s);
+    if (err != NARA_OK) {
+        nara_vv_free(&f.vv);
+        return nara_fail_err(app, err, "reading the replica");
+    }
+    if (jp) {
+        nara_json_start(jp, stdout);
+        status_json(app, &f, &s, jp);
+    } else {
+        status_human(app, &f, &s);
+    }
+    err = own_feeds(app, &f, jp, &behind);
+    if (jp) {
+        nara_json_bool(jp, "behind", behind);
+        nara_json_finish(jp);
+    } else if (behind) {
+        printf("WARNING: this device's own feed is behind what other replicas hold (restored "
+               "from an old backup?).\nDo not write until it has synced; writing now would "
+               "fork the feed.\n");
+    }
+    nara_vv_free(&f.vv);
+    return err == NARA_OK ? NARA_EXIT_OK : nara_fail_err(app, err, "reading own feeds");
+}
+
+int nara_cmd_status(nara_app_t *app, int argc, char **argv)
+{
+    nara_opt_t opts[] = {{NULL, 0, NULL}};
+    nara_cmd_spec_t spec = {
+        "nara status",
+        "What this replica holds: events, pending (waiting for a predecessor), forks,\n"
+        "quarantined events, the digest of the accepted set (equal on replicas holding the\n"
+        "same events), own feeds and their heads, whether the own feed is behind, the last\n"
+        "sync and the pinned server identity.\n\nExample:\n  nara status --json\n",
+        NULL, opts, NULL};
+    int rc = nara_args_parse(app, &spec, argc, argv);
+    if (rc == NARA_EXIT_OK)
+        rc = nara_app_open(app, NARA_NEED_KEY | NARA_NEED_DOMAIN);
+    if (rc == NARA_EXIT_OK)
+        rc = status(app);
+    nara_app_close(app);
+    return NARA_PARSED(rc);
+}
+
+/* ---- quarantine ------------------------------------------------------------------ */
+
+static int store_q(void *ctx, const nara_quarantined_t *q)
+{
+    nara_json_t *j = ctx;
+    char id[65] = "", t[NARA_TIME_STR];
+    if (q->has_id)
+        nara_hex(q->id, NARA_ID_BYTES, id);
+    nara_fmt_time(q->wall_ms, t);
+    if (j == NULL) {
+        printf("  %s  %-12.12s %s (%s), %zu bytes\n", t, q->has_id ? id : "(no id)",
+               nara_strerror(q->reason), nara_err_name(q->reason), q->bytes.len);
+        return 0;
+    }
+    nara_json_obj(j, NULL);
+    nara_json_str(j, "id", q->has_id ? id : NULL);
+    nara_json_str(j, "reason", nara_err_name(q->reason));
+    nara_json_str(j, "message", nara_strerror(q->reason));
+    nara_json_time(j, "received", q->wall_ms);
+    nara_json_u64(j, "bytes", q->bytes.len);
+    nara_json_end(j);
+    return 0;
+}
+
+static int dom_q(void *ctx, const nara_dom_quarantined_t *q)
+{
+    nara_json_t *j = ctx;
+    char id[65], t[NARA_TIME_STR], author[9];
+    nara_hex(q->id, NARA_ID_BYTES, id);
+    nara_fmt_time(nara_hlc_ms(q->hlc), t);
+    nara_fmt_key(q->author, author);
+    if (j == NULL) {
+        printf("  %s  %.12s %-14s %-9s by %s: %s%s%s\n", t, id, q->kind, q->stream, author,
+               nara_rule_name(q->rule), q->detail && q->detail[0] ? " - " : "",
+               q->detail ? q->detail : "");
+        return 0;
+    }
+    nara_json_obj(j, NULL);
+    nara_json_str(j, "id", id);
+    nara_json_time(j, "time", nara_hlc_ms(q->hlc));
+    nara_json_hex(j, "author", q->author, NARA_PUBLICKEY_BYTES);
+    nara_json_str(j, "stream", q->stream);
+    nara_json_str(j, "kind", q->kind);
+    nara_json_str(j, "rule", nara_rule_name(q->rule));
+    nara_json_str(j, "detail", q->detail);
+    if (q->has_related)
+        nara_json_hex(j, "related", q->related, NARA_ID_BYTES);
+    nara_json_end(j);
+    return 0;
+}
+
+static int quarantine(nara_app_t *app)
+{
+    nara_json_t j, *jp = app->json ? &j : NULL;
+    if (jp) {
+        nara_json_start(jp, stdout);
+        nara_json_arr(jp, "store");
+    } else {
+        printf("Refused by the store (not in the log):\n");
+    }
+    nara_err_t err = nara_store_each_quarantined(app->store, store_q, jp);
+    if (jp)
+        nara_json_end(jp);
+    if (err == NARA_OK) {
+        if (jp)
+            nara_json_arr(jp, "no_effect");
+        else
+            printf("In the log without effect (authority rules, docs/events.md section 5):\n");
+        err = nara_domain_quarantine(app->dom, dom_q, jp);
+    }
+    if (jp)
+        nara_json_finish(jp);
+    return err == NARA_OK ? NARA_EXIT_OK : nara_fail_err(app, err, "reading the quarantine");
+}
+
+int nara_cmd_quarantine(nara_app_t *app, int argc, char **argv)
+{
+    nara_opt_t opts[] = {{NULL, 0, NULL}};
+    nara_cmd_spec_t spec = {
+        "nara quarantine",
+        "What was refused: events the store rejected on arrival (bad signature, broken\n"
+        "chain, ...), and events in the log that the fold did not apply, with the rule they\n"
+        "broke (unknown-device, revoked, role, scope, wrong-stream, malformed, ...).\n\n"
+        "Example:\n  nara quarantine\n",
+        NULL, opts, NULL};
+    int rc = nara_args_parse(app, &spec, argc, argv);
+    if (rc == NARA_EXIT_OK)
+        rc = nara_app_open(app, NARA_NEED_DOMAIN);
+    if (rc == NARA_EXIT_OK)
+        rc = quarantine(app);
+    nara_app_close(app);
+    return NARA_PARSED(rc);
+}
+
+/* ---- conflicts ------------------------------------------------------------------ */
+
+static int conflict(void *ctx, const nara_conflict_t *c)
+{
+    nara_json_t *j = ctx;
+    char a[65], b[65], cs[65] = "";
+    nara_hex(c->a, NARA_ID_BYTES, a);
+    nara_hex(c->b, NARA_ID_BYTES, b);
+    if (c->has_case)
+        nara_hex(c->case_id, NARA_ID_BYTES, cs);
+    if (j == NULL) {
+        printf("  %-18s %-6s %s%.12s  kept %.12s, other %.12s%s\n", c->kind, c->region,
+               c->has_case ? "case " : "", cs, a, b, c->resolved ? "  (settled later)" : "");
+        return 0;
+    }
+    nara_json_obj(j, NULL);
+    nara_json_str(j, "kind", c->kind);
+    nara_json_str(j, "region", c->region);
+    nara_json_str(j, "case", c->has_case ? cs : NULL);
+    nara_json_str(j, "a", a);
+    nara_json_str(j, "b", b);
+    nara_json_bool(j, "resolved", c->resolved);
+    nara_json_end(j);
+    return 0;
+}
+
+int nara_cmd_conflicts(nara_app_t *app, int argc, char **argv)
+{
+    nara_opt_t opts[] = {{NULL, 0, NULL}};
+    nara_cmd_spec_t spec = {
+        "nara conflicts",
+        "Visible conflicts of concurrent edits (docs/events.md section 6): two LO\n"
+        "assignments of one region (lo-assign; 'kept' is the current one), a close and a\n"
+        "reopen (close-reopen; reopen wins), a note written while the case was resolved\n"
+        "(note-after-resolve).\n\nExample:\n  nara conflicts\n",
+        NULL, opts, NULL};
+    nara_json_t j;
+    int rc = nara_args_parse(app, &spec, argc, argv);
+    if (rc == NARA_EXIT_OK)
+        rc = nara_app_open(app, NARA_NEED_DOMAIN);
+    if (rc == NARA_EXIT_OK) {
+        if (app->json) {
+            nara_json_start(&j, stdout);
+            nara_json_arr(&j, "conflicts");
+        }
+        nara_err_t err = nara_domain_conflicts(app->dom, conflict, app->json ? &j : NULL);
+        if (app->json)
+            nara_json_finish(&j);
+        if (err != NARA_OK)
+            rc = nara_fail_err(app, err, "reading conflicts");
+    }
+    nara_app_close(app);
+    return NARA_PARSED(rc);
+}

@@ -1,0 +1,202 @@
+/*
+ * lookup.c - lookups several commands share on an open domain: a case id
+ * from a hex prefix, an author's label (short key and enrolled name), and
+ * telling the user when an event they just wrote took no effect here.
+ *
+ * Invariant: read-only; every walk stops as soon as it has its answer.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nara_cli.h"
+
+#define PREFIX_MIN 8
+
+typedef struct {
+    char prefix[65];
+    size_t len, matches;
+    uint8_t id[NARA_ID_BYTES];
+} prefix_walk_t;
+
+static int match_case(void *ctx, const nara_case_t *c)
+{
+    prefix_walk_t *w = ctx;
+    char hex[65];
+    nara_hex(c->id, NARA_ID_BYTES, hex);
+    if (strncmp(hex, w->prefix, w->len) != 0)
+        return 0;
+    if (w->matches++ == 0)
+        memcpy(w->id, c->id, NARA_ID_BYTES);
+    return w->matches > 1; /* two are enough to know it is ambiguous */
+}
+
+static bool lower_hex(const char *s, char *out, size_t cap)
+{
+    size_t n = strlen(s);
+    if (n >= cap)
+        return false;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && !isxdigit((unsigned char)s[i]))
+            return false;
+        out[i] = (char)tolower((unsigned char)s[i]);
+    }
+    return true;
+}
+
+int nara_resolve_case(nara_app_t *app, const char *arg, uint8_t out[NARA_ID_BYTES])
+{
+    prefix_walk_t w;
+    memset(&w, 0, sizeof w);
+    if (!lower_hex(arg, w.prefix, sizeof w.prefix) || strlen(w.prefix) < PREFIX_MIN)
+        return nara_fail(app, NARA_EXIT_USAGE,
+                         "case id '%.80s': expected at least %d hex digits of a case id "
+                         "(see nara case list)",
+                         arg, PREFIX_MIN);
+    w.len = strlen(w.prefix);
+    nara_err_t err = nara_domain_cases(app->dom, NULL, 0, match_case, &w);
+    if (err != NARA_OK)
+        return nara_fail_err(app, err, "looking up the case");
+    if (w.matches == 0)
+        return nara_fail(app, NARA_EXIT_USAGE, "no case %s on this replica (see nara case list)",
+                         w.prefix);
+    if (w.matches > 1)
+        return nara_fail(app, NARA_EXIT_USAGE,
+                         "case id prefix %s is ambiguous: give more hex digits", w.prefix);
+    memcpy(out, w.id, NARA_ID_BYTES);
+    return NARA_EXIT_OK;
+}
+
+/* ---- author labels ----------------------------------------------------------- */
+
+struct nara_label {
+    uint8_t pk[NARA_PUBLICKEY_BYTES];
+    char name[96];
+};
+
+typedef struct {
+    struct nara_label *v;
+    size_t n, cap;
+    bool nomem;
+} label_walk_t;
+
+static int add_label(void *ctx, const nara_device_t *dev)
+{
+    label_walk_t *w = ctx;
+    if (w->n == w->cap) {
+        size_t cap = w->cap ? 2 * w->cap : 64;
+        struct nara_label *v = realloc(w->v, cap * sizeof *v);
+        if (v == NULL) {
+            w->nomem = true;
+            return 1;
+        }
+        w->v = v;
+        w->cap = cap;
+    }
+    memcpy(w->v[w->n].pk, dev->device, NARA_PUBLICKEY_BYTES);
+    snprintf(w->v[w->n].name, sizeof w->v[w->n].name, "%s%s", dev->name,
+             dev->revoked ? ", revoked" : "");
+    w->n++;
+    return 0;
+}
+
+int nara_labels_load(nara_app_t *app)
+{
+    label_walk_t w;
+    memset(&w, 0, sizeof w);
+    nara_labels_free(app);
+    nara_err_t err = nara_domain_devices(app->dom, add_label, &w);
+    if (err == NARA_OK && w.nomem)
+        err = NARA_NOMEM;
+    if (err != NARA_OK) {
+        free(w.v);
+        return nara_fail_err(app, err, "reading enrolled devices");
+    }
+    app->labels = w.v;
+    app->n_labels = w.n;
+    return NARA_EXIT_OK;
+}
+
+void nara_labels_free(nara_app_t *app)
+{
+    free(app->labels);
+    app->labels = NULL;
+    app->n_labels = 0;
+}
+
+void nara_author_label(const nara_app_t *app, const uint8_t pk[32], char *out, size_t cap)
+{
+    char key[9];
+    nara_fmt_key(pk, key);
+    if (app->have_root && memcmp(pk, app->root_pk, NARA_PUBLICKEY_BYTES) == 0) {
+        snprintf(out, cap, "%s (province root)", key);
+        return;
+    }
+    for (size_t i = 0; i < app->n_labels; i++)
+        if (memcmp(app->labels[i].pk, pk, NARA_PUBLICKEY_BYTES) == 0) {
+            snprintf(out, cap, "%s (%s)", key, app->labels[i].name);
+            return;
+        }
+    snprintf(out, cap, "%s (not enrolled here)", key);
+}
+
+/* ---- effect of a new event --------------------------------------------------- */
+
+typedef struct {
+    const uint8_t *id;
+    bool found;
+    nara_rule_t rule;
+    char detail[256];
+} effect_walk_t;
+
+static int match_quarantined(void *ctx, const nara_dom_quarantined_t *q)
+{
+    effect_walk_t *w = ctx;
+    if (memcmp(q->id, w->id, NARA_ID_BYTES) != 0)
+        return 0;
+    w->found = true;
+    w->rule = q->rule;
+    snprintf(w->detail, sizeof w->detail, "%s", q->detail ? q->detail : "");
+    return 1;
+}
+
+void nara_note_effect(nara_app_t *app, const uint8_t id[NARA_ID_BYTES])
+{
+    effect_walk_t w;
+    memset(&w, 0, sizeof w);
+    w.id = id;
+    if (nara_domain_quarantine(app->dom, match_quarantined, &w) != NARA_OK || !w.found)
+        return;
+    if (w.rule == NARA_RULE_UNKNOWN_DEVICE)
+        fprintf(stderr,
+                "nara: note: this device's enrolment has not reached this replica yet, so the "
+                "event takes no effect here until it does (sync to fetch it)\n");
+    else
+        fprintf(stderr,
+                "nara: warning: the event is recorded and signed but takes no effect: rule "
+                "%s%s%s\n",
+                nara_rule_name(w.rule), w.detail[0] ? ": " : "", w.detail);
+}
+
+int nara_written(nara_app_t *app, nara_err_t err, const char *kind,
+                 const uint8_t id[NARA_ID_BYTES])
+{
+    char hex[65], what[64];
+    if (err != NARA_OK) {
+        snprintf(what, sizeof what, "recording %s", kind);
+        return nara_fail_err(app, err, what);
+    }
+    nara_hex(id, NARA_ID_BYTES, hex);
+    if (app->json) {
+        nara_json_t j;
+        nara_json_start(&j, stdout);
+        nara_json_str(&j, "kind", kind);
+        nara_json_str(&j, "id", hex);
+        nara_json_finish(&j);
+    } else {
+        printf("%s recorded: %s\n", kind, hex);
+    }
+    nara_note_effect(app, id);
+    return NARA_EXIT_OK;
+}
