@@ -79,6 +79,8 @@ static void flip_last_byte(tu_list_t *l, size_t i)
     ((uint8_t *)l->v[i].bytes)[l->v[i].len - 1] ^= 0x01;
 }
 
+static int64_t pragma_int(nara_store_t *s, const char *sql);
+
 static bool bytes_equal(nara_bytes_t a, nara_bytes_t b)
 {
     return a.len == b.len && memcmp(a.bytes, b.bytes, a.len) == 0;
@@ -124,7 +126,7 @@ static void test_open_uses_wal_and_records_schema_version(void **state)
     assert_int_equal(sqlite3_prepare_v2(nara__store_db(s), "PRAGMA user_version", -1, &st, NULL),
                      SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(st, 0), 1);
+    assert_int_equal(sqlite3_column_int(st, 0), 2);
     sqlite3_finalize(st);
     nara_store_close(s);
     tu_remove_db(path);
@@ -174,11 +176,71 @@ static void test_open_newer_schema_is_schema_error(void **state)
     nara_store_t *s;
     tu_temp_path(path, sizeof path);
     assert_int_equal(nara_store_open(path, &s), NARA_OK);
-    assert_int_equal(sqlite3_exec(nara__store_db(s), "PRAGMA user_version=2", NULL, NULL, NULL),
+    assert_int_equal(sqlite3_exec(nara__store_db(s), "PRAGMA user_version=3", NULL, NULL, NULL),
                      SQLITE_OK);
     nara_store_close(s);
     assert_int_equal(nara_store_open(path, &s), NARA_SCHEMA);
     assert_null(s);
+    tu_remove_db(path);
+}
+
+/* The schema of version 1, to check that opening migrates it. */
+static const char schema_v1[] =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value);"
+    "INSERT INTO meta(key, value) VALUES('clock', 0);"
+    "CREATE TABLE feeds(id INTEGER PRIMARY KEY, author BLOB NOT NULL, stream TEXT NOT NULL,"
+    " head_seq INTEGER NOT NULL, head_id BLOB NOT NULL, head_link BLOB NOT NULL,"
+    " UNIQUE(author, stream));"
+    "CREATE TABLE events(ord INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE,"
+    " feed INTEGER NOT NULL REFERENCES feeds(id), seq INTEGER NOT NULL, hlc INTEGER NOT NULL,"
+    " kind TEXT NOT NULL, bytes BLOB NOT NULL, UNIQUE(feed, seq));"
+    "CREATE TABLE pending(id BLOB PRIMARY KEY, author BLOB NOT NULL, stream TEXT NOT NULL,"
+    " seq INTEGER NOT NULL, prev BLOB NOT NULL, bytes BLOB NOT NULL, wall_ms INTEGER NOT NULL);"
+    "CREATE INDEX pending_pos ON pending(author, stream, seq);"
+    "CREATE TABLE forks(ord INTEGER PRIMARY KEY, author BLOB NOT NULL, stream TEXT NOT NULL,"
+    " seq INTEGER NOT NULL, reason INTEGER NOT NULL, held_id BLOB NOT NULL,"
+    " other_id BLOB NOT NULL, held BLOB NOT NULL, other BLOB NOT NULL,"
+    " wall_ms INTEGER NOT NULL, UNIQUE(held_id, other_id));"
+    "CREATE INDEX forks_pos ON forks(author, stream, seq);"
+    "CREATE TABLE quarantine(ord INTEGER PRIMARY KEY, id BLOB, bytes BLOB NOT NULL,"
+    " len INTEGER NOT NULL, reason INTEGER NOT NULL, wall_ms INTEGER NOT NULL);"
+    "PRAGMA application_id=1851880033; PRAGMA user_version=1;";
+
+static void test_open_migrates_version_1_pending_rows(void **state)
+{
+    (void)state;
+    char path[64];
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    nara_store_t *s;
+    tu_feed_t f;
+    tu_list_t l = {0};
+    nara_event_t ev;
+    tu_temp_path(path, sizeof path);
+    make_feed(&f, 1, "a", 2, &l);
+    assert_int_equal(nara_event_decode(l.v[1].bytes, l.v[1].len, &ev), NARA_OK);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, schema_v1, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO pending VALUES(?1, ?2, 'a', 2, ?3, ?4, 5)",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_blob(st, 1, ev.id, NARA_ID_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, ev.author, NARA_PUBLICKEY_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, ev.prev, NARA_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 4, l.v[1].bytes, (int)l.v[1].len, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+
+    assert_int_equal(nara_store_open(path, &s), NARA_OK);
+    assert_int_equal(pragma_int(s, "PRAGMA user_version"), 2);
+    assert_int_equal(counts(s).pending, 1);
+    nara_merge_stats_t stats = tu_merge_range(s, &l, 0, 1, NULL);
+    assert_int_equal(stats.promoted, 1);
+    assert_int_equal(counts(s).events, 2);
+    assert_int_equal(counts(s).pending, 0);
+    nara_store_close(s);
+    tu_list_free(&l);
     tu_remove_db(path);
 }
 
@@ -529,6 +591,7 @@ static void test_fork_is_kept_as_evidence_and_not_applied(void **state)
     assert_int_equal(nara_store_each_fork(s, collect_fork, &fs), NARA_OK);
     assert_int_equal(fs.n, 1);
     assert_int_equal(fs.first.seq, 2);
+    assert_int_equal(fs.first.reason, NARA_FORK);
     assert_string_equal(fs.first.stream, "a");
     assert_memory_equal(fs.first.author, f.kp.pk, NARA_PUBLICKEY_BYTES);
     assert_true(bytes_equal(fs.first.held, l.v[1]));
@@ -644,6 +707,7 @@ static void test_chain_break_is_fork_with_chain_reason(void **state)
     assert_int_equal(counts(s).events, 2);
     assert_int_equal(nara_store_each_fork(s, collect_fork, &fs), NARA_OK);
     assert_int_equal(fs.first.seq, 3);
+    assert_int_equal(fs.first.reason, NARA_CHAIN);
     assert_true(bytes_equal(fs.first.held, l.v[1]));
     assert_true(bytes_equal(fs.first.other, bad.v[0]));
     assert_int_equal(nara_store_feed_behind(s, f.kp.pk, "a", &behind, &seen), NARA_OK);
@@ -1105,6 +1169,250 @@ static void test_genuine_event_heals_after_bad_copy_was_rejected(void **state)
     nara_store_close(s);
 }
 
+/* ---- endorsed events ----------------------------------------------------- */
+
+/* l = [e1, e2] of a fresh feed: e1's signature is corrupted and the author
+ * signs e2 with prev = link of that corrupted e1 (a modified client). */
+static void self_endorsed_pair(tu_feed_t *f, tu_list_t *l, uint8_t bad_id[NARA_ID_BYTES])
+{
+    tu_feed_init(f, 1, "a");
+    tu_feed_next(f, WALL, 0, 0, l);
+    tu_feed_break_head_sig(f, l, bad_id);
+    tu_feed_next(f, WALL + 1, 1, 0, l);
+}
+
+static void test_each_mode_bad_signature_is_promoted_when_a_later_batch_endorses_it(void **state)
+{
+    (void)state;
+    nara_store_t *s = mem_store();
+    tu_feed_t f;
+    tu_list_t l = {0};
+    nara_outcome_t out[1];
+    uint8_t bad[NARA_ID_BYTES], buf[512];
+    size_t len;
+    self_endorsed_pair(&f, &l, bad);
+
+    nara_merge_stats_t st = tu_merge_range(s, &l, 0, 1, out);
+    assert_int_equal(out[0].kind, NARA_OUTCOME_REJECTED);
+    assert_int_equal(out[0].reason, NARA_SIGNATURE);
+    assert_int_equal(st.rejected, 1);
+    assert_int_equal(counts(s).events, 0);
+    assert_int_equal(counts(s).quarantined, 1);
+    st = tu_merge_range(s, &l, 1, 1, out);
+    assert_int_equal(out[0].kind, NARA_OUTCOME_ADDED);
+    assert_int_equal(st.added, 1);
+    assert_int_equal(st.pending, 0);
+    assert_int_equal(st.promoted, 1);
+    assert_int_equal(counts(s).events, 2);
+    assert_int_equal(counts(s).pending, 0);
+    assert_int_equal(nara_store_get(s, bad, buf, sizeof buf, &len), NARA_OK);
+    tu_list_free(&l);
+    nara_store_close(s);
+}
+
+static void test_each_mode_bad_signature_is_promoted_when_its_endorsement_came_first(void **state)
+{
+    (void)state;
+    nara_store_t *s = mem_store();
+    tu_feed_t f;
+    tu_list_t l = {0};
+    nara_outcome_t out[1];
+    uint8_t bad[NARA_ID_BYTES];
+    self_endorsed_pair(&f, &l, bad);
+
+    tu_merge_range(s, &l, 1, 1, out);
+    assert_int_equal(out[0].kind, NARA_OUTCOME_PENDING);
+    nara_merge_stats_t st = tu_merge_range(s, &l, 0, 1, out);
+    assert_int_equal(out[0].kind, NARA_OUTCOME_REJECTED);
+    assert_int_equal(out[0].reason, NARA_SIGNATURE);
+    assert_int_equal(st.promoted, 2);
+    assert_int_equal(counts(s).events, 2);
+    assert_int_equal(counts(s).pending, 0);
+    tu_list_free(&l);
+    nara_store_close(s);
+}
+
+static void test_each_mode_bad_signature_endorsed_in_the_same_batch_is_accepted(void **state)
+{
+    (void)state;
+    nara_store_t *s = mem_store();
+    tu_feed_t f;
+    tu_list_t l = {0};
+    nara_outcome_t out[2];
+    uint8_t bad[NARA_ID_BYTES];
+    self_endorsed_pair(&f, &l, bad);
+    nara_bytes_t in[2] = {l.v[1], l.v[0]};
+
+    assert_int_equal(nara_store_merge(s, in, 2, WALL, out, NULL), NARA_OK);
+    assert_int_equal(out[0].kind, NARA_OUTCOME_ADDED);
+    assert_int_equal(out[1].kind, NARA_OUTCOME_REJECTED);
+    assert_int_equal(out[1].reason, NARA_SIGNATURE);
+    assert_int_equal(counts(s).events, 2);
+    assert_int_equal(counts(s).pending, 0);
+    tu_list_free(&l);
+    nara_store_close(s);
+}
+
+static void test_chain_mode_accepts_the_same_endorsed_events_as_each_mode(void **state)
+{
+    (void)state;
+    tu_feed_t f;
+    tu_list_t l = {0}, rev = {0};
+    nara_outcome_t out[2];
+    uint8_t bad[NARA_ID_BYTES], want[NARA_HASH_BYTES], got[NARA_HASH_BYTES];
+    static const size_t split[1] = {1};
+    self_endorsed_pair(&f, &l, bad);
+    tu_list_push(&rev, l.v[1].bytes, l.v[1].len);
+    tu_list_push(&rev, l.v[0].bytes, l.v[0].len);
+    merge_with_mode(NARA_VERIFY_EACH, &l, NULL, 0, out, want);
+
+    merge_with_mode(NARA_VERIFY_CHAIN, &l, NULL, 0, out, got); /* one batch */
+    assert_memory_equal(got, want, NARA_HASH_BYTES);
+    merge_with_mode(NARA_VERIFY_CHAIN, &l, split, 1, out, got); /* [e1] then [e2] */
+    assert_memory_equal(got, want, NARA_HASH_BYTES);
+    merge_with_mode(NARA_VERIFY_CHAIN, &rev, split, 1, out, got); /* [e2] then [e1] */
+    assert_memory_equal(got, want, NARA_HASH_BYTES);
+    merge_with_mode(NARA_VERIFY_EACH, &rev, split, 1, out, got);
+    assert_memory_equal(got, want, NARA_HASH_BYTES);
+    tu_list_free(&l);
+    tu_list_free(&rev);
+}
+
+/* e1 and e2 both carry bad signatures, e3 is valid and endorses e2, which
+ * endorses e1: arriving as [e3], [e1], [e2], all three are accepted. */
+static void test_endorsement_reaches_down_through_several_bad_signatures(void **state)
+{
+    (void)state;
+    nara_store_t *s = mem_store();
+    tu_feed_t f;
+    tu_list_t l = {0};
+    nara_outcome_t out[1];
+    tu_feed_init(&f, 1, "a");
+    tu_feed_next(&f, WALL, 0, 0, &l);
+    tu_feed_break_head_sig(&f, &l, NULL);
+    tu_feed_next(&f, WALL + 1, 1, 0, &l);
+    tu_feed_break_head_sig(&f, &l, NULL);
+    tu_feed_next(&f, WALL + 2, 2, 0, &l);
+
+    tu_merge_range(s, &l, 2, 1, NULL);
+    tu_merge_range(s, &l, 0, 1, NULL);
+    assert_int_equal(counts(s).events, 0);
+    nara_merge_stats_t st = tu_merge_range(s, &l, 1, 1, out);
+    assert_int_equal(out[0].kind, NARA_OUTCOME_REJECTED);
+    assert_int_equal(st.promoted, 3);
+    assert_int_equal(counts(s).events, 3);
+    assert_int_equal(counts(s).pending, 0);
+    tu_list_free(&l);
+    nara_store_close(s);
+}
+
+/* Anyone can make events with a bad signature in someone's name: they stay
+ * out of the log, do not count as "others hold later events" and do not stop
+ * the author's own appends. */
+static void test_unendorsed_bad_signature_stays_out_and_does_not_make_feed_behind(void **state)
+{
+    (void)state;
+    nara_store_t *s = mem_store();
+    nara_keypair_t kp;
+    tu_list_t forged = {0};
+    nara_event_t ev;
+    uint8_t buf[512], link[NARA_HASH_BYTES];
+    size_t len;
+    bool behind = true;
+    uint64_t seen = 99;
+    tu_keypair(9, &kp);
+    memset(link, 0x5a, sizeof link);
+    len = tu_seal(&kp, "a", 1, NULL, WALL, 1, 0, buf, sizeof buf, &ev);
+    tu_list_push(&forged, buf, len);
+    len = tu_seal(&kp, "a", 4, link, WALL, 4, 0, buf, sizeof buf, &ev);
+    tu_list_push(&forged, buf, len);
+    for (size_t i = 0; i < forged.n; i++)
+        flip_last_byte(&forged, i);
+
+    nara_merge_stats_t st = tu_merge(s, &forged, NULL);
+    assert_int_equal(st.rejected, 2);
+    assert_int_equal(counts(s).events, 0);
+    assert_int_equal(nara_store_feed_behind(s, kp.pk, "a", &behind, &seen), NARA_OK);
+    assert_false(behind);
+    assert_int_equal(seen, 0);
+    append_n(s, &kp, "a", 2, NULL);
+    assert_int_equal(counts(s).events, 2);
+    assert_int_equal(counts(s).pending, 1); /* the one at seq 4 */
+    assert_int_equal(nara_store_get(s, ev.id, buf, sizeof buf, &len), NARA_NOT_FOUND);
+    tu_list_free(&forged);
+    nara_store_close(s);
+}
+
+/* Two candidates at seq 3: u with a bad signature and nothing endorsing it
+ * (and the lower id), v valid.  When the gap fills, v is accepted, u is
+ * dropped from pending (it stays quarantined) and is not fork evidence. */
+static void test_unverified_candidate_loses_to_valid_one_without_fork_evidence(void **state)
+{
+    (void)state;
+    nara_store_t *s = mem_store();
+    tu_feed_t f;
+    tu_list_t l = {0}, cand = {0};
+    nara_event_t two, u, v;
+    uint8_t buf[512], link2[NARA_HASH_BYTES];
+    size_t len;
+    make_feed(&f, 1, "a", 2, &l);
+    assert_int_equal(nara_event_decode(l.v[1].bytes, l.v[1].len, &two), NARA_OK);
+    nara_event_link(&two, link2);
+    len = tu_seal(&f.kp, "a", 3, link2, WALL, 100, 0, buf, sizeof buf, &v);
+    tu_list_push(&cand, buf, len);
+    for (uint64_t n = 101;; n++) {
+        len = tu_seal(&f.kp, "a", 3, link2, WALL, n, 0, buf, sizeof buf, &u);
+        if (memcmp(u.id, v.id, NARA_ID_BYTES) < 0)
+            break;
+    }
+    tu_list_push(&cand, buf, len);
+    flip_last_byte(&cand, 1);
+    tu_merge_range(s, &l, 0, 1, NULL);
+    tu_merge(s, &cand, NULL);
+    assert_int_equal(counts(s).pending, 2);
+
+    nara_merge_stats_t st = tu_merge_range(s, &l, 1, 1, NULL);
+    assert_int_equal(st.promoted, 1);
+    assert_int_equal(nara_store_get(s, v.id, buf, sizeof buf, &len), NARA_OK);
+    assert_int_equal(nara_store_get(s, u.id, buf, sizeof buf, &len), NARA_NOT_FOUND);
+    assert_int_equal(counts(s).forks, 0);
+    assert_int_equal(counts(s).pending, 0);
+    assert_int_equal(counts(s).quarantined, 1);
+    tu_list_free(&l);
+    tu_list_free(&cand);
+    nara_store_close(s);
+}
+
+/* A copy of e3 with a broken signature is held (it might be endorsed), but
+ * the genuine e3 is not a duplicate of it: it is held too and accepted when
+ * the gap fills. */
+static void test_bad_copy_held_pending_does_not_shadow_the_genuine_event(void **state)
+{
+    (void)state;
+    nara_store_t *s = mem_store();
+    tu_feed_t f;
+    tu_list_t l = {0}, bad = {0};
+    nara_outcome_t out[1];
+    make_feed(&f, 1, "a", 3, &l);
+    tu_list_push(&bad, l.v[2].bytes, l.v[2].len);
+    flip_last_byte(&bad, 0);
+    tu_merge_range(s, &l, 0, 1, NULL);
+    tu_merge(s, &bad, out);
+    assert_int_equal(out[0].kind, NARA_OUTCOME_REJECTED);
+
+    tu_merge_range(s, &l, 2, 1, out);
+    assert_int_equal(out[0].kind, NARA_OUTCOME_PENDING);
+    tu_merge(s, &bad, out);
+    assert_int_equal(out[0].kind, NARA_OUTCOME_DUPLICATE);
+    nara_merge_stats_t st = tu_merge_range(s, &l, 1, 1, NULL);
+    assert_int_equal(st.promoted, 1);
+    assert_int_equal(counts(s).events, 3);
+    assert_int_equal(counts(s).pending, 0);
+    tu_list_free(&l);
+    tu_list_free(&bad);
+    nara_store_close(s);
+}
+
 /* ---- hooks --------------------------------------------------------------- */
 
 typedef struct {
@@ -1276,6 +1584,7 @@ int main(void)
         cmocka_unit_test(test_open_corrupt_header_is_corrupt),
         cmocka_unit_test(test_open_foreign_sqlite_file_is_corrupt),
         cmocka_unit_test(test_open_newer_schema_is_schema_error),
+        cmocka_unit_test(test_open_migrates_version_1_pending_rows),
         cmocka_unit_test(test_close_accepts_null),
         cmocka_unit_test(test_append_then_get_returns_the_signed_event),
         cmocka_unit_test(test_append_chains_seq_and_prev_per_stream),
@@ -1309,6 +1618,14 @@ int main(void)
         cmocka_unit_test(test_verify_chain_rejects_bad_signature_in_middle_of_run),
         cmocka_unit_test(test_verify_chain_rejects_bad_signature_at_end_of_run),
         cmocka_unit_test(test_genuine_event_heals_after_bad_copy_was_rejected),
+        cmocka_unit_test(test_each_mode_bad_signature_is_promoted_when_a_later_batch_endorses_it),
+        cmocka_unit_test(test_each_mode_bad_signature_is_promoted_when_its_endorsement_came_first),
+        cmocka_unit_test(test_each_mode_bad_signature_endorsed_in_the_same_batch_is_accepted),
+        cmocka_unit_test(test_chain_mode_accepts_the_same_endorsed_events_as_each_mode),
+        cmocka_unit_test(test_endorsement_reaches_down_through_several_bad_signatures),
+        cmocka_unit_test(test_unendorsed_bad_signature_stays_out_and_does_not_make_feed_behind),
+        cmocka_unit_test(test_unverified_candidate_loses_to_valid_one_without_fork_evidence),
+        cmocka_unit_test(test_bad_copy_held_pending_does_not_shadow_the_genuine_event),
         cmocka_unit_test(test_on_added_runs_in_acceptance_order_including_promotions),
         cmocka_unit_test(test_hook_error_rolls_back_the_whole_merge),
         cmocka_unit_test(test_get_reports_not_found_and_needed_size),

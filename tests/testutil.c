@@ -143,6 +143,20 @@ void tu_feed_next(tu_feed_t *f, uint64_t hlc, uint64_t n, size_t pad, tu_list_t 
     free(buf);
 }
 
+void tu_feed_break_head_sig(tu_feed_t *f, tu_list_t *out, uint8_t id[NARA_ID_BYTES])
+{
+    nara_event_t ev;
+    assert_true(out->n > 0 && f->seq > 0);
+    nara_bytes_t *b = &out->v[out->n - 1];
+    ((uint8_t *)b->bytes)[b->len - 1] ^= 0x01;
+    assert_int_equal(nara_event_decode(b->bytes, b->len, &ev), NARA_OK);
+    assert_int_equal(ev.seq, f->seq);
+    assert_int_equal(nara_event_verify(&ev), NARA_SIGNATURE);
+    nara_event_link(&ev, f->link);
+    if (id)
+        memcpy(id, ev.id, NARA_ID_BYTES);
+}
+
 void tu_collect(nara_store_t *s, const nara_vv_t *remote, tu_list_t *out)
 {
     nara_iter_t *it = NULL;

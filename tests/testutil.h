@@ -62,6 +62,14 @@ void tu_feed_init(tu_feed_t *f, uint64_t key_seed, const char *stream);
  * append it to out. */
 void tu_feed_next(tu_feed_t *f, uint64_t hlc, uint64_t n, size_t pad, tu_list_t *out);
 
+/* Corrupt the signature of the feed's head event, which must be out's last
+ * entry (one bit of its last byte flipped, so it still decodes but fails
+ * nara_event_verify with NARA_SIGNATURE), and point the feed at the corrupted
+ * copy: the next tu_feed_next then signs a successor whose prev is that
+ * copy's link, i.e. the author endorses an event with an invalid signature.
+ * The corrupted event's id (unchanged by the flip) goes to id if not NULL. */
+void tu_feed_break_head_sig(tu_feed_t *f, tu_list_t *out, uint8_t id[NARA_ID_BYTES]);
+
 /* Seal any event (prev NULL for none) into buf; returns the length and fills
  * *ev (body pointer not kept). */
 size_t tu_seal(const nara_keypair_t *kp, const char *stream, uint64_t seq, const uint8_t *prev,

@@ -10,10 +10,13 @@
  * Invariants:
  *  1. For every feed (author, stream) the accepted events are exactly seq
  *     1..head, each one's prev equal to the link of the one before, each
- *     signature verified.  Accepted events are never deleted or changed.
+ *     valid: its signature verifies, or it is endorsed (a valid later event
+ *     of the feed has prev equal to its link; only the author can sign one,
+ *     see docs/format.md section 8).  Accepted events are never deleted or
+ *     changed.
  *  2. Merging is set union: the set of accepted events after merging batches
- *     B1..Bn does not depend on their order, split or duplication (forks
- *     aside, see 4).
+ *     B1..Bn does not depend on their order, split or duplication, nor on
+ *     the verify mode (forks aside, see 4).
  *  3. A merge is one transaction: either every outcome it reports is
  *     committed or none is, and the function returned an error.
  *  4. A second, different event at an occupied feed position is never
@@ -52,7 +55,10 @@ typedef enum {
     NARA_OUTCOME_ADDED = 0,     /* accepted into the log by this call */
     NARA_OUTCOME_DUPLICATE = 1, /* already held (accepted or pending) */
     NARA_OUTCOME_PENDING = 2,   /* valid, held until its predecessor arrives */
-    NARA_OUTCOME_REJECTED = 3,  /* invalid; quarantined with `reason` */
+    NARA_OUTCOME_REJECTED = 3,  /* invalid; quarantined with `reason`.  One with a bad
+                                 * signature (NARA_SIGNATURE) beyond its feed's head is
+                                 * also held, and accepted later (stats.promoted) if a
+                                 * valid successor endorses it */
     NARA_OUTCOME_FORK = 4       /* valid signature, conflicts with a held event; kept as evidence */
 } nara_outcome_kind_t;
 
@@ -71,7 +77,8 @@ typedef struct {
     size_t pending;    /* batch events still waiting for a predecessor */
     size_t rejected;
     size_t forks;
-    size_t promoted;   /* events from earlier batches accepted because this one filled a gap */
+    size_t promoted;   /* held events accepted because this batch filled a gap or endorsed
+                        * them (from earlier batches, or REJECTED for their signature) */
 } nara_merge_stats_t;
 
 typedef enum {
@@ -79,7 +86,11 @@ typedef enum {
     NARA_VERIFY_EACH = 0,
     /* Check one signature per contiguous run of a feed: the newest event's
      * signature vouches for the rest through the hash links.  Any failure
-     * falls back to checking each event.  See docs/format.md. */
+     * falls back to checking each event.  Accepts exactly the same events
+     * as NARA_VERIFY_EACH, including an event with a bad signature that its
+     * author endorsed by signing a successor over it (accepted in both
+     * modes); only outcomes and quarantine may differ.  See docs/format.md
+     * section 8. */
     NARA_VERIFY_CHAIN = 1
 } nara_verify_mode_t;
 
@@ -180,7 +191,7 @@ nara_err_t nara_store_digest(nara_store_t *s, uint8_t out[NARA_HASH_BYTES]);
 typedef struct {
     uint64_t events;     /* accepted */
     uint64_t feeds;
-    uint64_t pending;
+    uint64_t pending;    /* held, including events with a bad signature awaiting endorsement */
     uint64_t forks;      /* fork evidence records */
     uint64_t quarantined;
 } nara_store_counts_t;
@@ -193,14 +204,17 @@ nara_err_t nara_store_get(nara_store_t *s, const uint8_t id[NARA_ID_BYTES], uint
                           size_t cap, size_t *len);
 
 /* A fork: two different validly signed events of one feed at one position
- * (or an event whose prev contradicts the held chain).  `seq` is the
- * position of `other`; for a contradicting prev (reason NARA_CHAIN when it
- * was merged) `held` is the accepted event at seq - 1.  Bytes are borrowed
- * for the duration of the callback only. */
+ * (reason NARA_FORK), or an event whose prev contradicts the held chain
+ * (reason NARA_CHAIN).  `seq` is the position of `other`; for NARA_CHAIN
+ * `held` is the accepted event at seq - 1.  `other`'s own signature was
+ * verified (or vouched for by a verified successor, NARA_VERIFY_CHAIN): an
+ * event with a bad signature is never fork evidence.  Bytes are borrowed for
+ * the duration of the callback only. */
 typedef struct {
     uint8_t author[NARA_PUBLICKEY_BYTES];
     char stream[NARA_STREAM_MAX + 1];
     uint64_t seq;
+    nara_err_t reason;    /* NARA_FORK or NARA_CHAIN */
     nara_bytes_t held;    /* the event this replica holds */
     nara_bytes_t other;   /* the conflicting event */
 } nara_fork_t;
@@ -223,8 +237,10 @@ nara_err_t nara_store_each_quarantined(nara_store_t *s,
                                        void *ctx);
 
 /* Is this replica's own feed behind what it has seen elsewhere?  *behind is
- * true when pending or fork records hold events of (author, stream) beyond
- * the accepted head; *seen_seq is the highest seq seen. */
+ * true when pending events with a verified signature or fork records hold
+ * events of (author, stream) beyond the accepted head; *seen_seq is the
+ * highest such seq (or the head).  Pending events whose signature failed are
+ * ignored: anyone can make those, and they must not block the author. */
 nara_err_t nara_store_feed_behind(nara_store_t *s, const uint8_t author[NARA_PUBLICKEY_BYTES],
                                   const char *stream, bool *behind, uint64_t *seen_seq);
 

@@ -11,24 +11,37 @@
  *              event: head_seq, head_id, head_link (link of the head event).
  *   events     accepted events; INTEGER PRIMARY KEY `ord` is the acceptance
  *              order, id UNIQUE, (feed, seq) UNIQUE, exact bytes as received.
- *   pending    valid, signature-checked events held until their predecessor
- *              is accepted; indexed by (author, stream, seq).
+ *   pending    events held until their predecessor is accepted, keyed by
+ *              link; indexed by (author, stream, seq) and by id.  sig_ok = 1:
+ *              signature verified (or vouched for by a verified successor of
+ *              the same batch, VERIFY_CHAIN); sig_ok = 0: the signature failed
+ *              (the event is also quarantined) and it waits to be endorsed.
  *   forks      evidence: two signed events that cannot both be in the feed.
  *              UNIQUE(held_id, other_id) stores each pair once.
  *   quarantine rejected inputs with their reason (bytes capped).
  *   meta       key/value; 'clock' is the hybrid logical clock.
+ * The schema version is PRAGMA user_version (2); a version-1 file (pending
+ * keyed by id, without link and sig_ok) is migrated at open (migrate_v1).
+ *
+ * Validity.  An event is valid when its signature verifies or it is
+ * endorsed: a valid later event of its feed (recursively) has prev equal to
+ * its link.  The link hashes the event's id and signature, so the author's
+ * signature on the successor vouches for the predecessor exactly as received;
+ * only the author can endorse (docs/format.md section 8).  Both verify modes
+ * accept exactly the valid events that extend the chain.
  *
  * Invariants (numbers 1-5 are those of nara_store.h):
  *   1. For every feed the rows of `events` are exactly seq 1..head_seq, each
- *      one's prev equal to the link of the one before, each signature
- *      verified (individually or through a verified successor's link, see
- *      store_merge.c).  Rows of `events` and `feeds` are only ever inserted,
- *      and a feed's head only ever advances by one.
- *   2. Merging is set union; order, split and duplication do not change the
- *      accepted set (forks aside).  This holds because acceptance depends
- *      only on the event and the feed's accepted prefix, never on time or on
- *      the batch, and because pending events are promoted as soon as their
- *      predecessor is accepted.
+ *      one's prev equal to the link of the one before, each valid (its
+ *      signature verified, or endorsed: see store_merge.c).  Rows of
+ *      `events` and `feeds` are only ever inserted, and a feed's head only
+ *      ever advances by one.
+ *   2. Merging is set union; order, split, duplication and verify mode do
+ *      not change the accepted set (forks aside).  This holds because
+ *      acceptance depends only on the set of events received for the feed
+ *      and the feed's accepted prefix, never on time or on the batch, and
+ *      because pending events are promoted as soon as they are promotable
+ *      (invariant 6).
  *   3. Every write (merge, append) is one BEGIN IMMEDIATE ... COMMIT; on any
  *      error the transaction is rolled back before the call returns.
  *   4. A second event at an occupied position is never applied; it goes to
@@ -36,12 +49,19 @@
  *   5. A storage failure (the translation gives NARA_IO, NARA_FULL or
  *      NARA_CORRUPT) sets `failed`; from then on every public call returns
  *      NARA_STORE_FAILED and errmsg keeps the first failure's detail.
- *   6. Every pending row has seq > head_seq + 1 of its feed (head_seq = 0 for
- *      an unknown feed): whenever a head advances to h, all pending rows at
- *      h + 1 are promoted or turned into fork evidence in the same
- *      transaction.
- *   7. A pending row's signature has been verified; a pending row's id is
- *      not in `events`.
+ *   6. Every pending row has seq > head_seq of its feed (head_seq = 0 for an
+ *      unknown feed).  A row with sig_ok = 1 has seq > head_seq + 1; a row
+ *      at head_seq + 1 has sig_ok = 0, links onto the head and is not
+ *      endorsed by the pending rows.  Whenever a head advances to h, or a row
+ *      is held at h + 1 or while the feed has pending rows at h + 1, the
+ *      candidates at h + 1 are promoted, turned into fork evidence or deleted
+ *      (and rows left at or below h deleted) in the same transaction.
+ *   7. A pending row's signature has been verified (sig_ok = 1: directly,
+ *      or vouched for by a verified successor of its batch in VERIFY_CHAIN),
+ *      or sig_ok = 0 and it is quarantined too.  A row with sig_ok = 0 is
+ *      promoted only when endorsed (store_merge.c), is never fork evidence
+ *      and never counts for feed_behind.  A pending row's id is not in
+ *      `events`, and at most one row per id has sig_ok = 1.
  *   8. meta.clock only grows: it is max'ed with every observed timestamp and
  *      ticked past the previous value for every local event.
  *
@@ -62,6 +82,15 @@ static const char *const stmt_sql[NARA__Q_COUNT] = {
 #undef NARA__STMT_SQL
 };
 
+/* The pending table as of schema version 2 (version 1 had no link or sig_ok
+ * and was keyed by id; see migrate_v1). */
+#define PENDING_SQL                                                                          \
+    "CREATE TABLE pending(link BLOB PRIMARY KEY, id BLOB NOT NULL, author BLOB NOT NULL,"    \
+    " stream TEXT NOT NULL, seq INTEGER NOT NULL, prev BLOB NOT NULL,"                       \
+    " sig_ok INTEGER NOT NULL DEFAULT 1, bytes BLOB NOT NULL, wall_ms INTEGER NOT NULL);"     \
+    "CREATE INDEX pending_pos ON pending(author, stream, seq);"                              \
+    "CREATE INDEX pending_id ON pending(id);"
+
 static const char schema_sql[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value);"
     "INSERT INTO meta(key, value) VALUES('clock', 0);"
@@ -71,9 +100,7 @@ static const char schema_sql[] =
     "CREATE TABLE events(ord INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE,"
     " feed INTEGER NOT NULL REFERENCES feeds(id), seq INTEGER NOT NULL, hlc INTEGER NOT NULL,"
     " kind TEXT NOT NULL, bytes BLOB NOT NULL, UNIQUE(feed, seq));"
-    "CREATE TABLE pending(id BLOB PRIMARY KEY, author BLOB NOT NULL, stream TEXT NOT NULL,"
-    " seq INTEGER NOT NULL, prev BLOB NOT NULL, bytes BLOB NOT NULL, wall_ms INTEGER NOT NULL);"
-    "CREATE INDEX pending_pos ON pending(author, stream, seq);"
+    PENDING_SQL
     "CREATE TABLE forks(ord INTEGER PRIMARY KEY, author BLOB NOT NULL, stream TEXT NOT NULL,"
     " seq INTEGER NOT NULL, reason INTEGER NOT NULL, held_id BLOB NOT NULL,"
     " other_id BLOB NOT NULL, held BLOB NOT NULL, other BLOB NOT NULL,"
@@ -230,7 +257,7 @@ static nara_err_t query_int(nara_store_t *s, const char *sql, int64_t *out)
 /* Decide what the file is.  *fresh is true for an empty database (new
  * file); otherwise it must carry our application_id and a schema version this
  * program knows.  NARA_CORRUPT for a foreign file, NARA_SCHEMA for a newer one. */
-static nara_err_t check_identity(nara_store_t *s, bool *fresh)
+static nara_err_t check_identity(nara_store_t *s, bool *fresh, int64_t *version_out)
 {
     int64_t app = 0, version = 0, objects = 0;
     nara_err_t err = query_int(s, "PRAGMA application_id", &app);
@@ -240,6 +267,7 @@ static nara_err_t check_identity(nara_store_t *s, bool *fresh)
         err = query_int(s, "SELECT count(*) FROM sqlite_master", &objects);
     if (err != NARA_OK)
         return err;
+    *version_out = version;
     *fresh = app == 0 && version == 0 && objects == 0;
     if (*fresh)
         return NARA_OK;
@@ -280,11 +308,12 @@ static nara_err_t create_schema(nara_store_t *s)
 {
     char sql[128];
     bool fresh = false;
+    int64_t version = 0;
     int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     nara_err_t err = nara__store_sqlite_err(s, rc, "begin schema");
     if (err != NARA_OK)
         return err;
-    err = check_identity(s, &fresh);
+    err = check_identity(s, &fresh, &version);
     if (err == NARA_OK && fresh) {
         rc = sqlite3_exec(s->db, schema_sql, NULL, NULL, NULL);
         err = nara__store_sqlite_err(s, rc, "create schema");
@@ -304,6 +333,81 @@ static nara_err_t create_schema(nara_store_t *s)
     return err;
 }
 
+/* Copy every version-1 pending row (all had verified signatures) into the
+ * version-2 table, computing its link from its bytes. */
+static nara_err_t copy_v1_pending(nara_store_t *s)
+{
+    sqlite3_stmt *sel = NULL, *ins = NULL;
+    nara_event_t ev;
+    uint8_t link[NARA_HASH_BYTES];
+    int rc = sqlite3_prepare_v2(s->db, "SELECT bytes, wall_ms FROM pending_v1", -1, &sel, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(s->db,
+                                "INSERT INTO pending(link, id, author, stream, seq, prev, sig_ok,"
+                                " bytes, wall_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?8)",
+                                -1, &ins, NULL);
+    nara_err_t err = nara__store_sqlite_err(s, rc, "migrate pending: prepare");
+    while (err == NARA_OK && (rc = sqlite3_step(sel)) == SQLITE_ROW) {
+        const void *bytes = sqlite3_column_blob(sel, 0);
+        int len = sqlite3_column_bytes(sel, 0);
+        if (bytes == NULL || nara_event_decode(bytes, (size_t)len, &ev) != NARA_OK) {
+            err = nara__store_fail(s, NARA_CORRUPT, "migrate pending: bad row");
+            break;
+        }
+        nara_event_link(&ev, link);
+        sqlite3_reset(ins);
+        sqlite3_bind_blob(ins, 1, link, NARA_HASH_BYTES, SQLITE_STATIC);
+        sqlite3_bind_blob(ins, 2, ev.id, NARA_ID_BYTES, SQLITE_STATIC);
+        sqlite3_bind_blob(ins, 3, ev.author, NARA_PUBLICKEY_BYTES, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 4, ev.stream, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 5, (sqlite3_int64)ev.seq);
+        sqlite3_bind_blob(ins, 6, ev.prev, NARA_HASH_BYTES, SQLITE_STATIC);
+        sqlite3_bind_blob(ins, 7, bytes, len, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 8, sqlite3_column_int64(sel, 1));
+        err = nara__store_sqlite_err(s, sqlite3_step(ins), "migrate pending: insert");
+    }
+    if (err == NARA_OK)
+        err = nara__store_sqlite_err(s, rc, "migrate pending: read");
+    sqlite3_finalize(ins);
+    sqlite3_finalize(sel);
+    return err;
+}
+
+/* Version 1 -> 2: pending gains link (its new key, so that a copy with a bad
+ * signature cannot shadow the genuine event of the same id) and sig_ok.  One
+ * transaction, re-checked under the write lock like create_schema. */
+static nara_err_t migrate_v1(nara_store_t *s)
+{
+    char sql[64];
+    bool fresh = false;
+    int64_t version = 0;
+    int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    nara_err_t err = nara__store_sqlite_err(s, rc, "begin migration");
+    if (err != NARA_OK)
+        return err;
+    err = check_identity(s, &fresh, &version);
+    if (err == NARA_OK && version == 1) {
+        rc = sqlite3_exec(s->db, "ALTER TABLE pending RENAME TO pending_v1;"
+                          "DROP INDEX pending_pos;" PENDING_SQL, NULL, NULL, NULL);
+        err = nara__store_sqlite_err(s, rc, "migrate pending: tables");
+        if (err == NARA_OK)
+            err = copy_v1_pending(s);
+        if (err == NARA_OK) {
+            snprintf(sql, sizeof sql, "DROP TABLE pending_v1; PRAGMA user_version=%d",
+                     NARA__STORE_SCHEMA_VERSION);
+            rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+            err = nara__store_sqlite_err(s, rc, "migrate pending: finish");
+        }
+    }
+    if (err == NARA_OK) {
+        rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+        err = nara__store_sqlite_err(s, rc, "commit migration");
+    }
+    if (err != NARA_OK && !sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return err;
+}
+
 static nara_err_t prepare_all(nara_store_t *s)
 {
     for (int i = 0; i < NARA__Q_COUNT; i++) {
@@ -317,12 +421,14 @@ static nara_err_t prepare_all(nara_store_t *s)
 }
 
 /* Open in order: connection, identity (read only, so a foreign file is
- * never modified), durability settings, schema for a new file, statements.
+ * never modified), durability settings, schema for a new file or migration
+ * of an older one, statements.
  * Any failure closes what was opened; *out stays NULL. */
 nara_err_t nara_store_open(const char *path, nara_store_t **out)
 {
     nara_store_t *s = NULL;
     bool fresh = false;
+    int64_t version = 0;
     nara_err_t err;
     int rc;
 
@@ -342,11 +448,13 @@ nara_err_t nara_store_open(const char *path, nara_store_t **out)
         goto err;
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, 5000);
-    err = check_identity(s, &fresh);
+    err = check_identity(s, &fresh, &version);
     if (err == NARA_OK)
         err = set_durability(s);
     if (err == NARA_OK && fresh)
         err = create_schema(s);
+    if (err == NARA_OK && !fresh && version < NARA__STORE_SCHEMA_VERSION)
+        err = migrate_v1(s);
     if (err == NARA_OK)
         err = prepare_all(s);
     if (err != NARA_OK)

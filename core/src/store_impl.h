@@ -17,7 +17,7 @@
 
 /* Schema version kept in PRAGMA user_version, and the application_id that
  * marks a file as a Naradamping replica ("nara"). */
-#define NARA__STORE_SCHEMA_VERSION 1
+#define NARA__STORE_SCHEMA_VERSION 2
 #define NARA__STORE_APP_ID 0x6e617261
 
 /* Quarantined bytes are truncated to this many (the original length is kept). */
@@ -42,26 +42,36 @@
                     "WHERE id = ?1")                                                          \
     X(FEED_SEEN, "SELECT coalesce((SELECT head_seq FROM feeds WHERE author = ?1 AND "         \
                  "stream = ?2), 0), (SELECT max(seq) FROM (SELECT seq FROM pending WHERE "    \
-                 "author = ?1 AND stream = ?2 UNION ALL SELECT seq FROM forks WHERE "         \
-                 "author = ?1 AND stream = ?2))")                                             \
+                 "author = ?1 AND stream = ?2 AND sig_ok = 1 UNION ALL SELECT seq FROM "      \
+                 "forks WHERE author = ?1 AND stream = ?2))")                                 \
     X(HELD, "SELECT 1 FROM events WHERE id = ?1 UNION ALL SELECT 1 FROM pending WHERE "       \
-            "id = ?1")                                                                        \
+            "id = ?1 AND (sig_ok = 1 OR link = ?2)")                                          \
     X(EVENT_INSERT, "INSERT INTO events(id, feed, seq, hlc, kind, bytes) "                    \
                     "VALUES(?1, ?2, ?3, ?4, ?5, ?6)")                                         \
     X(EVENT_GET, "SELECT bytes FROM events WHERE id = ?1")                                    \
     X(FORK_FROM_EVENT, "INSERT OR IGNORE INTO forks(author, stream, seq, reason, held_id, "   \
                        "other_id, held, other, wall_ms) SELECT ?1, ?2, ?3, ?4, id, ?5, "      \
                        "bytes, ?6, ?7 FROM events WHERE feed = ?8 AND seq = ?9")              \
-    X(PENDING_INSERT, "INSERT INTO pending(id, author, stream, seq, prev, bytes, wall_ms) "   \
-                      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)")                                   \
-    X(PENDING_WINNER, "SELECT id, bytes FROM pending WHERE author = ?1 AND stream = ?2 AND "  \
-                      "seq = ?3 AND prev = ?4 ORDER BY id LIMIT 1")                           \
+    X(PENDING_INSERT, "INSERT INTO pending(link, id, author, stream, seq, prev, sig_ok, "     \
+                      "bytes, wall_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")           \
+    X(PENDING_ANY, "SELECT 1 FROM pending WHERE author = ?1 AND stream = ?2 AND seq = ?3 "    \
+                   "LIMIT 1")                                                                 \
+    X(PENDING_CANDIDATES, "SELECT link, sig_ok, bytes FROM pending WHERE author = ?1 AND "    \
+                          "stream = ?2 AND seq = ?3 AND prev = ?4 ORDER BY id, sig_ok DESC, " \
+                          "link")                                                             \
+    X(PENDING_ENDORSED, "WITH RECURSIVE up(seq, link) AS (SELECT ?3, ?4 UNION SELECT p.seq, " \
+                        "p.link FROM pending p, up WHERE p.author = ?1 AND p.stream = ?2 AND " \
+                        "p.seq = up.seq + 1 AND p.prev = up.link AND p.sig_ok = 0) SELECT 1 "  \
+                        "FROM pending p, up WHERE p.author = ?1 AND p.stream = ?2 AND "        \
+                        "p.seq = up.seq + 1 AND p.prev = up.link AND p.sig_ok = 1 LIMIT 1")    \
     X(PENDING_TO_FORKS, "INSERT OR IGNORE INTO forks(author, stream, seq, reason, held_id, "  \
                         "other_id, held, other, wall_ms) SELECT author, stream, seq, ?4, ?6, " \
                         "id, coalesce(?7, (SELECT bytes FROM events WHERE id = ?6)), bytes, " \
                         "?5 FROM pending WHERE author = ?1 AND stream = ?2 AND seq = ?3 AND "  \
-                        "id <> ?6 ORDER BY id")                                               \
+                        "sig_ok = 1 AND id <> ?6 ORDER BY id")                                \
     X(PENDING_CLEAR, "DELETE FROM pending WHERE author = ?1 AND stream = ?2 AND seq = ?3")    \
+    X(PENDING_SETTLE, "DELETE FROM pending WHERE author = ?1 AND stream = ?2 AND seq <= ?3 "  \
+                      "AND (seq < ?3 OR sig_ok = 1 OR prev <> ?4)")                           \
     X(QUARANTINE_INSERT, "INSERT INTO quarantine(id, bytes, len, reason, wall_ms) "           \
                          "VALUES(?1, ?2, ?3, ?4, ?5)")                                        \
     X(COUNTS, "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM feeds), "          \

@@ -12,24 +12,47 @@
  *     feed's events are met in chain order whatever order they came in, so a
  *     batch never creates false gaps, and a conflict inside one batch is
  *     resolved the same way as among pending events (lowest id first).
- *  3. For each in that order: DUPLICATE if its id is in events or pending.
+ *  3. For each in that order: DUPLICATE if its id is in events, or in
+ *     pending with a verified signature, or in pending as this very copy
+ *     (same link).  A held copy with a bad signature does not hide another
+ *     copy of the same id, so a forged copy cannot shadow the genuine event.
  *  4. Otherwise check its signature (VERIFY_CHAIN below).  A bad one is
- *     REJECTED (NARA_SIGNATURE or NARA_BAD_KEY) and quarantined.
+ *     REJECTED (NARA_SIGNATURE or NARA_BAD_KEY) and quarantined.  With
+ *     NARA_SIGNATURE and seq > h (seq == h+1 only if prev == link) it is also
+ *     held in pending with sig_ok = 0 (ENDORSEMENT below).
  *  5. Compare with its feed's head h (0 for an unknown feed):
  *       seq <= h                  FORK, reason NARA_FORK: evidence (event at seq, it)
  *       seq == h+1, prev != link  FORK, reason NARA_CHAIN: evidence (head event, it)
  *       seq == h+1, prev == link  ADDED: accept_event
- *       seq >  h+1                PENDING: kept in `pending`
- *  6. The hlc of every ADDED or PENDING event is observed into the clock; the
- *     clock is written, before_commit runs, COMMIT.
+ *       seq >  h+1                PENDING: kept in `pending` with sig_ok = 1
+ *  6. The hlc of every ADDED or PENDING event is observed into the clock (an
+ *     event whose signature failed: when it is promoted); the clock is
+ *     written, before_commit runs, COMMIT.
  * Outcomes are written at the input's index, so they come back in input order.
  *
- * PROMOTION.  After a head moves to h, the pending rows at h+1 are examined.
- * Those whose prev is the new head's link compete and the lowest id wins: it
- * is accepted (and promotion continues after it); the others become NARA_FORK
- * evidence against it.  If none links, all become NARA_CHAIN evidence against
- * the head.  Either way no pending row is left at h+1 (store.c invariant 6),
- * and the result depends only on the set of pending rows.
+ * ENDORSEMENT.  An event is valid when its signature verifies or when a valid
+ * later event of its feed (recursively) has prev equal to its link; the link
+ * hashes its id and signature, so only the author, by signing a successor
+ * over it, can endorse an event as received (docs/format.md section 8).  A
+ * pending row with sig_ok = 0 is never promoted unless endorsed by pending
+ * rows: a chain of rows at seq+1, seq+2, ..., each linking onto the one below,
+ * unverified but the last, which is sig_ok.  After any row is held at seq s,
+ * promotion is tried from the unchanged head h when s == h+1 or the feed has
+ * a pending row at h+1 (one indexed look-up; such rows are all unverified).
+ *
+ * PROMOTION.  After a head moves to h (or a hold, above), the pending rows at
+ * h+1 whose prev is the head's link are candidates.  Promotable are those
+ * with sig_ok = 1 and the endorsed ones; the lowest id wins (a verified copy
+ * before an unverified one of the same id): it is accepted (and promotion
+ * continues after it); the other verified rows at h+1 become NARA_FORK
+ * evidence against it, the unverified ones are deleted (they stay in the
+ * quarantine; a bad signature is no evidence).  If none is promotable, the
+ * verified rows at h+1 (none links) become NARA_CHAIN evidence against the
+ * head and are deleted with the unverified ones that do not link and any row
+ * left at or below the head; unverified rows that link stay, waiting for an
+ * endorsement (store.c invariant 6).  The result depends only on the set of
+ * pending rows.  A verified batch event that promotion accepts right after it
+ * was held is reported ADDED.
  *
  * VERIFY_CHAIN.  When an event links onto the current head, take the longest
  * run of following batch events of the same feed that each link onto the one
@@ -39,11 +62,15 @@
  * nothing is vouched and each event is checked on its own when reached.  Ids
  * and links are always recomputed from the bytes; only signature checks are
  * skipped.  For an author who signs only valid events the outcomes equal
- * NARA_VERIFY_EACH's.
+ * NARA_VERIFY_EACH's.  A vouched event is endorsed by the verified last one,
+ * so it is valid; EACH mode rejects an unchecked member whose signature is
+ * bad, holds it and promotes it once the endorsing successor is held: the
+ * accepted sets are the same, only outcomes and quarantine differ.
  *
  * Memory: one item per input (the decoded event, borrowing the caller's
  * bytes), one pointer per input for sorting, and one NARA_EVENT_MAX_BYTES
- * buffer when a pending event is promoted.
+ * buffer when a pending event is promoted.  The endorsement walk runs in
+ * SQLite (a recursive query over the feed's pending rows).
  */
 #include <assert.h>
 #include <stdlib.h>
@@ -67,6 +94,8 @@ typedef struct {
     uint64_t clock;
     nara_merge_stats_t stats;
     uint8_t *scratch; /* NARA_EVENT_MAX_BYTES, allocated on first promotion */
+    const uint8_t *self_link; /* the batch event just held as PENDING, or NULL */
+    bool self_accepted;       /* ... and promotion has accepted it */
 } txn_t;
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -180,10 +209,15 @@ nara_err_t nara_store_feed_behind(nara_store_t *s, const uint8_t author[NARA_PUB
 
 /* ---- the records a merge writes ---------------------------------------- */
 
-static nara_err_t is_held(nara_store_t *s, const uint8_t id[NARA_ID_BYTES], bool *held)
+/* Held: accepted, or pending with a verified signature, or pending as this
+ * very copy (same link).  A pending copy whose signature failed does not hide
+ * a different copy of the same id: the genuine one must still get in. */
+static nara_err_t is_held(nara_store_t *s, const uint8_t id[NARA_ID_BYTES],
+                          const uint8_t link[NARA_HASH_BYTES], bool *held)
 {
     sqlite3_stmt *st = nara__store_stmt(s, NARA__Q_HELD);
     sqlite3_bind_blob(st, 1, id, NARA_ID_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, link, NARA_HASH_BYTES, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     *held = rc == SQLITE_ROW;
     nara_err_t err = nara__store_sqlite_err(s, rc, "look up id");
@@ -221,16 +255,21 @@ static nara_err_t fork_evidence(txn_t *t, const nara__head_t *h, uint64_t held_s
     return nara__store_exec(t->s, st, "store fork evidence");
 }
 
-static nara_err_t hold_pending(txn_t *t, const item_t *it)
+/* Keep `it` in pending.  prev is all zeros for seq 1 (the decoder zeroes
+ * the event), which is the link of an empty feed's head. */
+static nara_err_t hold_pending(txn_t *t, const item_t *it, const uint8_t link[NARA_HASH_BYTES],
+                               bool sig_ok)
 {
     sqlite3_stmt *st = nara__store_stmt(t->s, NARA__Q_PENDING_INSERT);
-    sqlite3_bind_blob(st, 1, it->ev.id, NARA_ID_BYTES, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 2, it->ev.author, NARA_PUBLICKEY_BYTES, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, it->ev.stream, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)it->ev.seq);
-    sqlite3_bind_blob(st, 5, it->ev.prev, NARA_HASH_BYTES, SQLITE_STATIC);
-    bind_bytes(st, 6, it->bytes, it->len);
-    sqlite3_bind_int64(st, 7, (sqlite3_int64)t->wall_ms);
+    sqlite3_bind_blob(st, 1, link, NARA_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, it->ev.id, NARA_ID_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, it->ev.author, NARA_PUBLICKEY_BYTES, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, it->ev.stream, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)it->ev.seq);
+    sqlite3_bind_blob(st, 6, it->ev.prev, NARA_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int(st, 7, sig_ok ? 1 : 0);
+    bind_bytes(st, 8, it->bytes, it->len);
+    sqlite3_bind_int64(st, 9, (sqlite3_int64)t->wall_ms);
     return nara__store_exec(t->s, st, "hold pending");
 }
 
@@ -288,9 +327,10 @@ static nara_err_t insert_event(txn_t *t, nara__head_t *h, const nara_event_t *ev
     return NARA_OK;
 }
 
-/* Turn every pending row of the feed at `seq` except `held_id` into evidence
- * against the accepted event `held_id` (whose bytes are `held`, or looked up
- * in events when NULL), then delete all pending rows at `seq`. */
+/* Turn every pending row of the feed at `seq` with a verified signature,
+ * except `held_id`, into evidence against the accepted event `held_id` (whose
+ * bytes are `held`, or looked up in events when NULL).  Rows whose signature
+ * failed are not signed evidence and are left to the caller's delete. */
 static nara_err_t pending_to_forks(txn_t *t, const nara_event_t *feed, uint64_t seq,
                                    nara_err_t reason, const uint8_t held_id[NARA_ID_BYTES],
                                    const uint8_t *held, size_t held_len)
@@ -303,29 +343,85 @@ static nara_err_t pending_to_forks(txn_t *t, const nara_event_t *feed, uint64_t 
     sqlite3_bind_blob(st, 6, held_id, NARA_ID_BYTES, SQLITE_STATIC);
     if (held)
         bind_bytes(st, 7, held, held_len);
-    nara_err_t err = nara__store_exec(t->s, st, "pending to fork evidence");
-    if (err != NARA_OK)
-        return err;
-    st = nara__store_stmt(t->s, NARA__Q_PENDING_CLEAR);
+    return nara__store_exec(t->s, st, "pending to fork evidence");
+}
+
+/* Delete every pending row of the feed at `seq` (a winner was chosen). */
+static nara_err_t pending_clear(txn_t *t, const nara_event_t *feed, uint64_t seq)
+{
+    sqlite3_stmt *st = nara__store_stmt(t->s, NARA__Q_PENDING_CLEAR);
     bind_feed(st, feed->author, feed->stream);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)seq);
     return nara__store_exec(t->s, st, "clear pending");
 }
 
-/* Copy into t->scratch the lowest-id pending event at h->seq + 1 whose prev
- * is h's link.  *len = 0 when there is none. */
-static nara_err_t pending_winner(txn_t *t, const nara_event_t *feed, const nara__head_t *h,
-                                 size_t *len)
+/* No candidate at h+1 is promotable: delete the rows at or below the head
+ * (copies whose signature failed, left behind when another event took
+ * their position) and those at h+1 that can never be accepted (verified ones,
+ * already turned into evidence, and unverified ones with another prev).
+ * Unverified rows at h+1 that link onto the head stay, waiting for an
+ * endorsement. */
+static nara_err_t pending_settle(txn_t *t, const nara_event_t *feed, const nara__head_t *h)
 {
-    sqlite3_stmt *st = nara__store_stmt(t->s, NARA__Q_PENDING_WINNER);
+    sqlite3_stmt *st = nara__store_stmt(t->s, NARA__Q_PENDING_SETTLE);
     bind_feed(st, feed->author, feed->stream);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)(h->seq + 1));
     sqlite3_bind_blob(st, 4, h->link, NARA_HASH_BYTES, SQLITE_STATIC);
+    return nara__store_exec(t->s, st, "settle pending");
+}
+
+/* Is the pending row (seq, link) of the feed endorsed: does a chain of
+ * pending rows seq+1, seq+2, ..., each prev equal to the link of the one
+ * below and all unverified but the last, end in a verified row?  One
+ * recursive query (SQLite evaluates it iteratively); UNION keeps it within
+ * the feed's pending rows. */
+static nara_err_t endorsed(txn_t *t, const nara_event_t *feed, uint64_t seq,
+                           const uint8_t link[NARA_HASH_BYTES], bool *yes)
+{
+    sqlite3_stmt *st = nara__store_stmt(t->s, NARA__Q_PENDING_ENDORSED);
+    bind_feed(st, feed->author, feed->stream);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)seq);
+    sqlite3_bind_blob(st, 4, link, NARA_HASH_BYTES, SQLITE_STATIC);
     int rc = sqlite3_step(st);
-    nara_err_t err = nara__store_sqlite_err(t->s, rc, "find pending successor");
+    *yes = rc == SQLITE_ROW;
+    nara_err_t err = nara__store_sqlite_err(t->s, rc, "check endorsement");
+    sqlite3_reset(st);
+    return err;
+}
+
+/* Copy into t->scratch the winner among the pending rows at h->seq + 1 whose
+ * prev is h's link: the lowest id among those that are promotable (verified,
+ * or endorsed), a verified copy before an unverified one of the same id.
+ * *len = 0 when there is none; otherwise *sig_ok and link say which row. */
+static nara_err_t pending_winner(txn_t *t, const nara_event_t *feed, const nara__head_t *h,
+                                 size_t *len, bool *sig_ok, uint8_t link[NARA_HASH_BYTES])
+{
+    sqlite3_stmt *st = nara__store_stmt(t->s, NARA__Q_PENDING_CANDIDATES);
+    bind_feed(st, feed->author, feed->stream);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)(h->seq + 1));
+    sqlite3_bind_blob(st, 4, h->link, NARA_HASH_BYTES, SQLITE_STATIC);
+    nara_err_t err = NARA_OK;
+    bool found = false;
+    int rc = SQLITE_DONE;
     *len = 0;
-    if (err == NARA_OK && rc == SQLITE_ROW) {
-        int n = sqlite3_column_bytes(st, 1);
+    while (!found && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_bytes(st, 0) != NARA_HASH_BYTES) {
+            err = nara__store_fail(t->s, NARA_CORRUPT, "promote: bad pending link");
+            break;
+        }
+        memcpy(link, sqlite3_column_blob(st, 0), NARA_HASH_BYTES);
+        *sig_ok = sqlite3_column_int(st, 1) != 0;
+        found = *sig_ok;
+        if (!found) {
+            err = endorsed(t, feed, h->seq + 1, link, &found);
+            if (err != NARA_OK)
+                break;
+        }
+    }
+    if (err == NARA_OK && !found)
+        err = nara__store_sqlite_err(t->s, rc, "find pending successor");
+    if (err == NARA_OK && found) {
+        int n = sqlite3_column_bytes(st, 2);
         if (t->scratch == NULL)
             t->scratch = malloc(NARA_EVENT_MAX_BYTES);
         if (t->scratch == NULL)
@@ -333,7 +429,7 @@ static nara_err_t pending_winner(txn_t *t, const nara_event_t *feed, const nara_
         else if (n <= 0 || n > NARA_EVENT_MAX_BYTES)
             err = nara__store_fail(t->s, NARA_CORRUPT, "promote: bad pending row");
         else {
-            memcpy(t->scratch, sqlite3_column_blob(st, 1), (size_t)n);
+            memcpy(t->scratch, sqlite3_column_blob(st, 2), (size_t)n);
             *len = (size_t)n;
         }
     }
@@ -345,23 +441,53 @@ static nara_err_t pending_winner(txn_t *t, const nara_event_t *feed, const nara_
 static nara_err_t promote(txn_t *t, nara__head_t *h, const nara_event_t *feed)
 {
     nara_event_t ev;
+    uint8_t link[NARA_HASH_BYTES];
     size_t len;
+    bool sig_ok = false;
     for (;;) {
-        nara_err_t err = pending_winner(t, feed, h, &len);
+        nara_err_t err = pending_winner(t, feed, h, &len, &sig_ok, link);
         if (err != NARA_OK)
             return err;
-        if (len == 0)
-            return pending_to_forks(t, feed, h->seq + 1, NARA_CHAIN, h->head_id, NULL, 0);
+        if (len == 0) {
+            err = pending_to_forks(t, feed, h->seq + 1, NARA_CHAIN, h->head_id, NULL, 0);
+            return err != NARA_OK ? err : pending_settle(t, feed, h);
+        }
         err = nara_event_decode(t->scratch, len, &ev);
         if (err != NARA_OK) /* it decoded when it was stored */
             return nara__store_fail(t->s, NARA_CORRUPT, "promote: pending event no longer decodes");
         err = pending_to_forks(t, feed, ev.seq, NARA_FORK, ev.id, t->scratch, len);
         if (err == NARA_OK)
+            err = pending_clear(t, feed, ev.seq);
+        if (err == NARA_OK)
             err = insert_event(t, h, &ev, t->scratch, len);
         if (err != NARA_OK)
             return err;
-        t->stats.promoted++;
+        if (!sig_ok) /* its clock was not observed when it was held */
+            t->clock = nara_hlc_observe(t->clock, ev.hlc, t->wall_ms);
+        if (t->self_link && memcmp(link, t->self_link, NARA_HASH_BYTES) == 0)
+            t->self_accepted = true;
+        else
+            t->stats.promoted++;
     }
+}
+
+/* After holding a pending row at `seq`: promotion from the unchanged head h
+ * can only succeed if the feed has a pending row at h+1 (necessarily
+ * unverified, invariant 6) that the new row completes an endorsement of.
+ * The just-held row is itself at h+1, or one indexed look-up tells. */
+static nara_err_t promote_if_endorsed(txn_t *t, nara__head_t *h, const nara_event_t *ev)
+{
+    if (ev->seq != h->seq + 1) {
+        sqlite3_stmt *st = nara__store_stmt(t->s, NARA__Q_PENDING_ANY);
+        bind_feed(st, ev->author, ev->stream);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)(h->seq + 1));
+        int rc = sqlite3_step(st);
+        nara_err_t err = nara__store_sqlite_err(t->s, rc, "look up pending");
+        sqlite3_reset(st);
+        if (err != NARA_OK || rc != SQLITE_ROW)
+            return err;
+    }
+    return promote(t, h, ev);
 }
 
 /* The one acceptance path for merged and appended events. */
@@ -433,17 +559,41 @@ static nara_err_t check_signature(const nara_store_t *s, item_t **items, size_t 
     return nara_event_verify(&it->ev);
 }
 
+/* Hold items[k] (not accepted now) in pending and try promotion, which it
+ * may have made possible by completing an endorsement.  A verified row that
+ * promotion accepts at once is reported ADDED, not PENDING. */
+static nara_err_t hold_and_promote(txn_t *t, nara__head_t *h, const item_t *it,
+                                   const uint8_t link[NARA_HASH_BYTES], bool sig_ok,
+                                   nara_outcome_t *out)
+{
+    nara_err_t err = hold_pending(t, it, link, sig_ok);
+    if (err != NARA_OK)
+        return err;
+    t->self_link = sig_ok ? link : NULL;
+    t->self_accepted = false;
+    err = promote_if_endorsed(t, h, &it->ev);
+    t->self_link = NULL;
+    if (err == NARA_OK && t->self_accepted) {
+        out->kind = NARA_OUTCOME_ADDED;
+        t->stats.pending--;
+        t->stats.added++;
+    }
+    return err;
+}
+
 /* Decide and record the outcome of the decoded items[k] (steps 3-5). */
 static nara_err_t merge_one(txn_t *t, item_t **items, size_t n, size_t k, nara_outcome_t *out)
 {
     item_t *it = items[k];
     const nara_event_t *ev = &it->ev;
+    uint8_t link[NARA_HASH_BYTES];
     nara__head_t h;
     bool held;
 
     out->has_id = true;
     memcpy(out->id, ev->id, NARA_ID_BYTES);
-    nara_err_t err = is_held(t->s, ev->id, &held);
+    nara_event_link(ev, link);
+    nara_err_t err = is_held(t->s, ev->id, link, &held);
     if (err != NARA_OK)
         return err;
     if (held) {
@@ -459,14 +609,19 @@ static nara_err_t merge_one(txn_t *t, item_t **items, size_t n, size_t k, nara_o
         out->kind = NARA_OUTCOME_REJECTED;
         out->reason = verdict;
         t->stats.rejected++;
-        return quarantine(t, it->bytes, it->len, verdict, ev->id);
+        err = quarantine(t, it->bytes, it->len, verdict, ev->id);
+        /* A bad signature (not a bad key) may still be endorsed later. */
+        if (err == NARA_OK && verdict == NARA_SIGNATURE && ev->seq > h.seq &&
+            (ev->seq > h.seq + 1 || links_onto(&h, ev)))
+            err = hold_and_promote(t, &h, it, link, false, out);
+        return err;
     }
     if (ev->seq <= h.seq || !links_onto(&h, ev)) {
         if (ev->seq > h.seq + 1) {
             out->kind = NARA_OUTCOME_PENDING;
             t->stats.pending++;
             t->clock = nara_hlc_observe(t->clock, ev->hlc, t->wall_ms);
-            return hold_pending(t, it);
+            return hold_and_promote(t, &h, it, link, true, out);
         }
         out->kind = NARA_OUTCOME_FORK;
         out->reason = ev->seq <= h.seq ? NARA_FORK : NARA_CHAIN;

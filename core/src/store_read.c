@@ -377,6 +377,7 @@ static bool read_fork(sqlite3_stmt *st, nara_fork_t *f)
     f->seq = (uint64_t)sqlite3_column_int64(st, 2);
     f->held = column_bytes(st, 3);
     f->other = column_bytes(st, 4);
+    f->reason = (nara_err_t)sqlite3_column_int(st, 5);
     return true;
 }
 
@@ -394,7 +395,7 @@ nara_err_t nara_store_each_fork(nara_store_t *s, int (*fn)(void *ctx, const nara
     if (s->failed)
         return NARA_STORE_FAILED;
     nara_err_t err =
-        prepare(s, "SELECT author, stream, seq, held, other FROM forks ORDER BY ord", &st);
+        prepare(s, "SELECT author, stream, seq, held, other, reason FROM forks ORDER BY ord", &st);
     while (err == NARA_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (!read_fork(st, &f)) {
             err = nara__store_fail(s, NARA_CORRUPT, "each_fork: bad forks row");
