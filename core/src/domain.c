@@ -1,0 +1,830 @@
+/*
+ * domain.c - the domain's life: its tables, the store hooks that fold every
+ * accepted event inside the store's transaction, dirty tracking, catch-up at
+ * open and the full re-fold.  The folds themselves are in domain_fold_*.c,
+ * queries in domain_query.c, event writers in domain_write.c.
+ *
+ * DESIGN NOTES
+ *
+ * Tables (in the store's SQLite file, all named dom_*):
+ *   dom_meta        'version', 'root' (the root key the fold used), 'regions'
+ *                   (hash of the region list the fold used).
+ *   dom_index       one row per accepted event: id, hlc, author, stream, seq,
+ *                   kind, and the entity it belongs to (ent, ekey); for
+ *                   ENT_STATIC rows the rule that refused it.
+ *   dom_device      the enrolment table (effective enrol/revoke entries).
+ *   dom_decree      effective decrees.
+ *   dom_lo_history  per region: its effective LO events; the current
+ *                   assignment is the row flagged NARA_LO_CURRENT.
+ *   dom_case, dom_timeline        per case: state, effective events.
+ *   dom_conflict    per entity (region or case): conflict records.
+ *   dom_quarantine  every accepted event that took no effect, with its rule.
+ *
+ * Flow of one store transaction (merge or append):
+ *   on_added (per accepted event) -> index_event: route the event to its
+ *     entity, insert its dom_index row, mark the entity dirty.
+ *   before_commit -> fold_dirty:
+ *     1. devices dirty: rebuild the enrolment table; for every device whose
+ *        entries changed, mark dirty every entity it wrote to.
+ *     2. re-fold the decrees, each dirty region, each dirty case.
+ *   after_rollback: forget the dirty marks; the in-memory enrolment table is
+ *     reloaded from dom_device before its next use.
+ *
+ * Invariants:
+ *  1. After every committed store transaction, dom_index holds exactly one
+ *     row per accepted event, and every derived row equals what a full fold
+ *     of the log would give (nara_domain_refold_all checks this).
+ *  2. An entity's derived rows depend only on its dom_index rows, their
+ *     bodies, the enrolment entries of their authors and the region list
+ *     (see domain_internal.h), so re-folding the dirty entities is enough.
+ *  3. d->devs equals dom_device whenever devs_stale is false.
+ *  4. The dirty marks are empty outside a transaction.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain_internal.h"
+
+#define DOM_SCHEMA_VERSION 1
+
+/* One transaction: one commit instead of one per statement. */
+static const char schema_sql[] =
+    "BEGIN;"
+    "CREATE TABLE IF NOT EXISTS dom_meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS dom_index(id BLOB PRIMARY KEY, hlc INTEGER NOT NULL,"
+    " author BLOB NOT NULL, stream TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL,"
+    " ent INTEGER NOT NULL, ekey BLOB NOT NULL, rule INTEGER NOT NULL, detail TEXT NOT NULL)"
+    " WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS dom_index_ent ON dom_index(ent, ekey, hlc, id);"
+    "CREATE INDEX IF NOT EXISTS dom_index_author ON dom_index(author, ent, ekey);"
+    "CREATE TABLE IF NOT EXISTS dom_quarantine(ent INTEGER NOT NULL, ekey BLOB NOT NULL,"
+    " id BLOB NOT NULL, hlc INTEGER NOT NULL, rule INTEGER NOT NULL, detail TEXT NOT NULL,"
+    " related BLOB, PRIMARY KEY(ent, ekey, id)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS dom_device(device BLOB NOT NULL, hlc INTEGER NOT NULL,"
+    " id BLOB NOT NULL, revoke INTEGER NOT NULL, role TEXT NOT NULL, scope TEXT NOT NULL,"
+    " name TEXT NOT NULL, agency TEXT NOT NULL, by BLOB NOT NULL,"
+    " PRIMARY KEY(device, hlc, id)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS dom_decree(id BLOB PRIMARY KEY, hlc INTEGER NOT NULL,"
+    " number TEXT NOT NULL, date TEXT NOT NULL, doc_hash BLOB NOT NULL,"
+    " effective TEXT NOT NULL, until TEXT NOT NULL, title TEXT NOT NULL,"
+    " supersedes TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS dom_lo_history(region TEXT NOT NULL, hlc INTEGER NOT NULL,"
+    " id BLOB NOT NULL, kind TEXT NOT NULL, author BLOB NOT NULL, officer TEXT NOT NULL,"
+    " agency TEXT NOT NULL, decree TEXT NOT NULL, effective TEXT NOT NULL, device BLOB,"
+    " ref BLOB, flags INTEGER NOT NULL, PRIMARY KEY(region, hlc, id)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS dom_case(id BLOB PRIMARY KEY, region TEXT NOT NULL,"
+    " status INTEGER NOT NULL, category TEXT NOT NULL, function TEXT NOT NULL,"
+    " title TEXT NOT NULL, description TEXT NOT NULL, priority TEXT NOT NULL,"
+    " opened INTEGER NOT NULL, opened_by BLOB NOT NULL, ack INTEGER, ack_by BLOB,"
+    " escalated_to TEXT NOT NULL, resolved INTEGER NOT NULL, closed INTEGER NOT NULL,"
+    " last INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS dom_case_region ON dom_case(region, opened, id);"
+    "CREATE TABLE IF NOT EXISTS dom_timeline(case_id BLOB NOT NULL, hlc INTEGER NOT NULL,"
+    " id BLOB NOT NULL, kind TEXT NOT NULL, author BLOB NOT NULL, flags INTEGER NOT NULL,"
+    " text TEXT NOT NULL, PRIMARY KEY(case_id, hlc, id)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS dom_conflict(ent INTEGER NOT NULL, ekey BLOB NOT NULL,"
+    " kind TEXT NOT NULL, a BLOB NOT NULL, b BLOB NOT NULL, resolved_by BLOB,"
+    " region TEXT NOT NULL, PRIMARY KEY(ent, ekey, kind, a, b)) WITHOUT ROWID;"
+    "COMMIT;";
+
+/* Everything derived, for a full re-fold (dom_meta stays). */
+static const char clear_sql[] = "DELETE FROM dom_index; DELETE FROM dom_quarantine;"
+                                "DELETE FROM dom_device; DELETE FROM dom_decree;"
+                                "DELETE FROM dom_lo_history;"
+                                "DELETE FROM dom_case; DELETE FROM dom_timeline;"
+                                "DELETE FROM dom_conflict;";
+
+static const char *const stmt_sql[NARA__DQ_COUNT] = {
+#define NARA__DOM_STMT_SQL(name, sql) sql,
+    NARA__DOM_STMTS(NARA__DOM_STMT_SQL)
+#undef NARA__DOM_STMT_SQL
+};
+
+/* ---- SQL helpers ------------------------------------------------------------ */
+
+nara_err_t nara__dom_err(nara_domain_t *d, int rc, const char *what)
+{
+    return nara__store_sqlite_err(d->s, rc, what);
+}
+
+sqlite3_stmt *nara__dom_stmt(nara_domain_t *d, nara__dom_stmt_id_t id)
+{
+    sqlite3_stmt *st = d->stmt[id];
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
+}
+
+nara_err_t nara__dom_exec(nara_domain_t *d, sqlite3_stmt *st, const char *what)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        ;
+    nara_err_t err = nara__dom_err(d, rc, what);
+    sqlite3_reset(st);
+    return err;
+}
+
+static nara_err_t exec_sql(nara_domain_t *d, const char *sql)
+{
+    return nara__dom_err(d, sqlite3_exec(d->db, sql, NULL, NULL, NULL), sql);
+}
+
+void nara__bind_str(sqlite3_stmt *st, int col, nara__str_t s)
+{
+    sqlite3_bind_text(st, col, s.p ? s.p : "", (int)s.n, SQLITE_TRANSIENT);
+}
+
+void nara__bind_id(sqlite3_stmt *st, int col, const uint8_t *id32)
+{
+    if (id32)
+        sqlite3_bind_blob(st, col, id32, 32, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, col);
+}
+
+/* An entity key: a zero-length blob for the keyless entities. */
+static void bind_key(sqlite3_stmt *st, int col, const void *key, size_t len)
+{
+    if (len == 0)
+        sqlite3_bind_zeroblob(st, col, 0);
+    else
+        sqlite3_bind_blob(st, col, key, (int)len, SQLITE_TRANSIENT);
+}
+
+static bool row_meta(sqlite3_stmt *st, nara__meta_t *m)
+{
+    const unsigned char *stream = sqlite3_column_text(st, 3);
+    int stream_len = sqlite3_column_bytes(st, 3);
+    if (sqlite3_column_bytes(st, 0) != 32 || sqlite3_column_bytes(st, 2) != 32 || stream == NULL ||
+        stream_len > NARA_STREAM_MAX)
+        return false;
+    memset(m, 0, sizeof *m);
+    memcpy(m->id, sqlite3_column_blob(st, 0), 32);
+    m->hlc = (uint64_t)sqlite3_column_int64(st, 1);
+    memcpy(m->author, sqlite3_column_blob(st, 2), 32);
+    memcpy(m->stream, stream, (size_t)stream_len);
+    m->seq = (uint64_t)sqlite3_column_int64(st, 4);
+    m->kind = nara_kind_parse((const char *)sqlite3_column_text(st, 5));
+    return true;
+}
+
+nara_err_t nara__dom_ent_rows(nara_domain_t *d, int ent, const void *key, size_t key_len,
+                              nara__meta_t **rows, size_t *n)
+{
+    sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_ENT_ROWS);
+    size_t cap = 0;
+    nara_err_t err = NARA_OK;
+    int rc;
+
+    *rows = NULL;
+    *n = 0;
+    sqlite3_bind_int(st, 1, ent);
+    bind_key(st, 2, key, key_len);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            nara__meta_t *v = realloc(*rows, (cap = cap ? cap * 2 : 16) * sizeof *v);
+            if (v == NULL) {
+                err = NARA_NOMEM;
+                break;
+            }
+            *rows = v;
+        }
+        if (!row_meta(st, &(*rows)[(*n)++])) {
+            err = nara__store_sqlite_err(d->s, SQLITE_CORRUPT, "dom_index row");
+            break;
+        }
+    }
+    if (err == NARA_OK)
+        err = nara__dom_err(d, rc, "read entity rows");
+    sqlite3_reset(st);
+    if (err != NARA_OK) {
+        free(*rows);
+        *rows = NULL;
+        *n = 0;
+    }
+    return err;
+}
+
+nara_err_t nara__dom_quarantine(nara_domain_t *d, const nara__meta_t *m, int ent, const void *key,
+                                size_t key_len, nara_rule_t rule, const char *detail,
+                                const uint8_t *related)
+{
+    sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_Q_INSERT);
+    sqlite3_bind_blob(st, 1, m->id, 32, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)m->hlc);
+    sqlite3_bind_int(st, 3, ent);
+    bind_key(st, 4, key, key_len);
+    sqlite3_bind_int(st, 5, (int)rule);
+    sqlite3_bind_text(st, 6, detail, -1, SQLITE_TRANSIENT);
+    nara__bind_id(st, 7, related);
+    return nara__dom_exec(d, st, "insert dom_quarantine");
+}
+
+nara_err_t nara__dom_load(nara_domain_t *d, const uint8_t id[32], uint8_t **bytes, nara_event_t *ev)
+{
+    size_t len = 0;
+    nara_err_t err = nara_store_get(d->s, id, d->scratch, NARA_EVENT_MAX_BYTES, &len);
+    *bytes = NULL;
+    if (err != NARA_OK)
+        return err == NARA_NOT_FOUND ? NARA_CORRUPT : err;
+    *bytes = malloc(len ? len : 1);
+    if (*bytes == NULL)
+        return NARA_NOMEM;
+    memcpy(*bytes, d->scratch, len);
+    if (nara_event_decode(*bytes, len, ev) != NARA_OK) {
+        free(*bytes);
+        *bytes = NULL;
+        return NARA_CORRUPT;
+    }
+    return NARA_OK;
+}
+
+/* ---- the enrolment table in memory -------------------------------------------- */
+
+static nara_err_t load_devs(nara_domain_t *d)
+{
+    sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_DEV_SELECT);
+    nara__devtab_t t = {0};
+    nara_err_t err = NARA_OK;
+    int rc;
+
+    while (err == NARA_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        nara__dev_entry_t e;
+        memset(&e, 0, sizeof e);
+        const char *scope = (const char *)sqlite3_column_text(st, 5);
+        if (sqlite3_column_bytes(st, 0) != 32 || sqlite3_column_bytes(st, 2) != 32 ||
+            sqlite3_column_bytes(st, 6) != 32 || scope == NULL ||
+            !nara__scope_parse(scope, d->regions, &e.scope)) {
+            err = nara__store_sqlite_err(d->s, SQLITE_CORRUPT, "dom_device row");
+            break;
+        }
+        e.hlc = (uint64_t)sqlite3_column_int64(st, 1);
+        memcpy(e.id, sqlite3_column_blob(st, 2), 32);
+        e.revoke = sqlite3_column_int(st, 3) != 0;
+        e.role = nara_role_parse((const char *)sqlite3_column_text(st, 4));
+        memcpy(e.by, sqlite3_column_blob(st, 6), 32);
+        err = nara__devtab_add(&t, sqlite3_column_blob(st, 0), &e);
+    }
+    if (err == NARA_OK)
+        err = nara__dom_err(d, rc, "read dom_device");
+    sqlite3_reset(st);
+    if (err != NARA_OK) {
+        nara__devtab_free(&t);
+        return err;
+    }
+    nara__devtab_free(&d->devs);
+    d->devs = t;
+    d->devs_stale = false;
+    return NARA_OK;
+}
+
+nara_err_t nara__dom_devs(nara_domain_t *d, const nara__devtab_t **out)
+{
+    nara_err_t err = d->devs_stale ? load_devs(d) : NARA_OK;
+    *out = &d->devs;
+    return err;
+}
+
+/* ---- dirty marks ---------------------------------------------------------------- */
+
+nara_err_t nara__idset_add(nara__idset_t *s, const uint8_t id[32])
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 16;
+        uint8_t(*v)[32] = realloc(s->v, cap * sizeof *v);
+        if (v == NULL)
+            return NARA_NOMEM;
+        s->v = v;
+        s->cap = cap;
+    }
+    memcpy(s->v[s->n++], id, 32);
+    return NARA_OK;
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+    return memcmp(a, b, 32);
+}
+
+/* Sort and drop duplicates. */
+static void idset_unique(nara__idset_t *s)
+{
+    size_t k = 0;
+    if (s->n == 0)
+        return;
+    qsort(s->v, s->n, 32, id_cmp);
+    for (size_t i = 1; i < s->n; i++)
+        if (memcmp(s->v[k], s->v[i], 32) != 0)
+            memcpy(s->v[++k], s->v[i], 32);
+    s->n = k + 1;
+}
+
+static nara_err_t mark(nara_domain_t *d, int ent, const void *key, size_t key_len)
+{
+    int region;
+    switch (ent) {
+    case NARA__ENT_DEVICES:
+        d->dirty_devices = true;
+        return NARA_OK;
+    case NARA__ENT_DECREES:
+        d->dirty_decrees = true;
+        return NARA_OK;
+    case NARA__ENT_REGION:
+        region = nara__regions_find_n(d->regions, key, key_len);
+        if (region >= 0)
+            d->dirty_regions[region / 64] |= (uint64_t)1 << (region % 64);
+        return NARA_OK;
+    case NARA__ENT_CASE:
+        return key_len == 32 ? nara__idset_add(&d->dirty_cases, key) : NARA_OK;
+    default:
+        return NARA_OK;
+    }
+}
+
+static void clear_dirty(nara_domain_t *d)
+{
+    d->dirty_devices = d->dirty_decrees = false;
+    memset(d->dirty_regions, 0, sizeof d->dirty_regions);
+    d->dirty_cases.n = 0;
+}
+
+/* Mark every entity a device wrote to (its enrolment changed). */
+static nara_err_t mark_author(nara_domain_t *d, const uint8_t pk[32])
+{
+    sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_AUTHOR_ENTS);
+    nara_err_t err = NARA_OK;
+    int rc;
+    sqlite3_bind_blob(st, 1, pk, 32, SQLITE_TRANSIENT);
+    while (err == NARA_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        err = mark(d, sqlite3_column_int(st, 0), sqlite3_column_blob(st, 1),
+                   (size_t)sqlite3_column_bytes(st, 1));
+    if (err == NARA_OK)
+        err = nara__dom_err(d, rc, "authored entities");
+    sqlite3_reset(st);
+    return err;
+}
+
+/* Mark the authors whose entries differ between two tables. */
+static nara_err_t mark_changed(nara_domain_t *d, const nara__devtab_t *old,
+                               const nara__devtab_t *new)
+{
+    nara_err_t err = NARA_OK;
+    for (size_t i = 0; err == NARA_OK && i < old->n; i++)
+        if (!nara__dev_equal(&old->v[i], nara__devtab_find(new, old->v[i].pk)))
+            err = mark_author(d, old->v[i].pk);
+    for (size_t i = 0; err == NARA_OK && i < new->n; i++)
+        if (nara__devtab_find(old, new->v[i].pk) == NULL)
+            err = mark_author(d, new->v[i].pk);
+    return err;
+}
+
+/* ---- the fold of one transaction ------------------------------------------------ */
+
+static nara_err_t fold_devices(nara_domain_t *d)
+{
+    const nara__devtab_t *old;
+    nara__devtab_t fresh = {0};
+    nara_err_t err = nara__dom_devs(d, &old);
+    if (err == NARA_OK)
+        err = nara__fold_devices(d, &fresh);
+    if (err == NARA_OK)
+        err = mark_changed(d, old, &fresh);
+    if (err != NARA_OK) {
+        nara__devtab_free(&fresh);
+        return err;
+    }
+    nara__devtab_free(&d->devs);
+    d->devs = fresh;
+    d->stats.device_rebuilds++;
+    return NARA_OK;
+}
+
+static nara_err_t fold_dirty(nara_domain_t *d)
+{
+    nara_err_t err = NARA_OK;
+    if (d->dirty_devices)
+        err = fold_devices(d);
+    if (err == NARA_OK && d->dirty_decrees)
+        err = nara__fold_decrees(d);
+    for (size_t i = 0; err == NARA_OK && i < nara_regions_count(d->regions); i++)
+        if ((d->dirty_regions[i / 64] >> (i % 64)) & 1u)
+            err = nara__fold_region(d, (int)i);
+    idset_unique(&d->dirty_cases);
+    for (size_t i = 0; err == NARA_OK && i < d->dirty_cases.n; i++)
+        err = nara__fold_case(d, d->dirty_cases.v[i]);
+    clear_dirty(d);
+    return err;
+}
+
+/* ---- indexing ---------------------------------------------------------------------- */
+
+typedef struct {
+    nara__meta_t m;
+    int ent;
+    uint8_t key[NARA_STREAM_MAX + 1 > 32 ? NARA_STREAM_MAX + 1 : 32];
+    size_t key_len;
+    nara_rule_t rule;
+    char detail[96];
+    char kind_raw[NARA_KIND_MAX + 1]; /* as received, even when unknown */
+} index_row_t;
+
+/* detail NULL: r->detail is already written. */
+static void route_static(index_row_t *r, nara_rule_t rule, const char *detail)
+{
+    r->ent = NARA__ENT_STATIC;
+    r->key_len = 0;
+    r->rule = rule;
+    if (detail)
+        snprintf(r->detail, sizeof r->detail, "%s", detail);
+}
+
+/* lo.* events belong to the region they name, case events to the case. */
+static void route_by_body(nara_domain_t *d, const nara_event_t *ev, index_row_t *r)
+{
+    nara__str_t region = {0};
+    if (!nara__body_route(r->m.kind, ev->body, ev->body_len, &d->zone, &region, r->key)) {
+        route_static(r, NARA_RULE_MALFORMED,
+                     nara__kind_is_case(r->m.kind) ? "field 'case' missing or ill-typed"
+                                                   : "field 'region' missing or ill-typed");
+    } else if (nara__kind_is_case(r->m.kind)) {
+        r->ent = NARA__ENT_CASE;
+        r->key_len = 32;
+    } else if (nara__regions_find_n(d->regions, region.p, region.n) < 0) {
+        route_static(r, NARA_RULE_MALFORMED, "field 'region' is not a known region code");
+    } else {
+        r->ent = NARA__ENT_REGION;
+        memcpy(r->key, region.p, region.n);
+        r->key_len = region.n;
+    }
+}
+
+/* Decide an event's entity (or its static rule) from the event alone. */
+static void route(nara_domain_t *d, const nara_event_t *ev, index_row_t *r)
+{
+    nara_rule_t rule;
+
+    memset(r, 0, sizeof *r);
+    memcpy(r->m.id, ev->id, 32);
+    r->m.hlc = ev->hlc;
+    memcpy(r->m.author, ev->author, 32);
+    memcpy(r->m.stream, ev->stream, sizeof r->m.stream);
+    r->m.seq = ev->seq;
+    r->m.kind = nara_kind_parse(ev->kind);
+    rule = nara__stream_rule(r->m.kind, nara__stream_class(d->regions, ev->stream));
+    if (rule != NARA_RULE_OK) {
+        nara__rule_detail(rule, NULL, r->m.kind, ev->stream, r->detail, sizeof r->detail);
+        route_static(r, rule, NULL);
+        return;
+    }
+    switch (r->m.kind) {
+    case NARA_KIND_DEVICE_ENROLL:
+    case NARA_KIND_DEVICE_REVOKE:
+        r->ent = NARA__ENT_DEVICES;
+        break;
+    case NARA_KIND_DECREE:
+        r->ent = NARA__ENT_DECREES;
+        break;
+    case NARA_KIND_CASE_OPEN:
+        r->ent = NARA__ENT_CASE;
+        memcpy(r->key, ev->id, 32);
+        r->key_len = 32;
+        break;
+    default:
+        route_by_body(d, ev, r);
+        break;
+    }
+}
+
+/* Insert the row; mark its entity dirty if it is new. */
+static nara_err_t insert_row(nara_domain_t *d, const index_row_t *r)
+{
+    sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_INDEX_INSERT);
+    sqlite3_bind_blob(st, 1, r->m.id, 32, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)r->m.hlc);
+    sqlite3_bind_blob(st, 3, r->m.author, 32, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, r->m.stream, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)r->m.seq);
+    sqlite3_bind_text(st, 6, r->kind_raw, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 7, r->ent);
+    bind_key(st, 8, r->key, r->key_len);
+    sqlite3_bind_int(st, 9, (int)r->rule);
+    sqlite3_bind_text(st, 10, r->detail, -1, SQLITE_TRANSIENT);
+    nara_err_t err = nara__dom_exec(d, st, "insert dom_index");
+    if (err != NARA_OK || sqlite3_changes(d->db) == 0)
+        return err;
+    d->stats.events_indexed++;
+    if (r->ent == NARA__ENT_STATIC)
+        return nara__dom_quarantine(d, &r->m, NARA__ENT_STATIC, NULL, 0, r->rule, r->detail, NULL);
+    return mark(d, r->ent, r->key, r->key_len);
+}
+
+static nara_err_t index_event(nara_domain_t *d, const nara_event_t *ev)
+{
+    index_row_t r;
+    route(d, ev, &r);
+    memcpy(r.kind_raw, ev->kind, sizeof r.kind_raw);
+    return insert_row(d, &r);
+}
+
+/* ---- hooks ------------------------------------------------------------------------- */
+
+static nara_err_t hook_added(void *ctx, const nara_event_t *ev, int64_t rowid)
+{
+    (void)rowid;
+    return index_event(ctx, ev);
+}
+
+static nara_err_t hook_commit(void *ctx)
+{
+    return fold_dirty(ctx);
+}
+
+static void hook_rollback(void *ctx)
+{
+    nara_domain_t *d = ctx;
+    clear_dirty(d);
+    d->devs_stale = true;
+}
+
+/* ---- catch-up and full re-fold ------------------------------------------------------ */
+
+typedef struct {
+    index_row_t *v;
+    size_t n, cap;
+} rows_t;
+
+static nara_err_t rows_push(nara_domain_t *d, rows_t *rows, const nara_bytes_t *b)
+{
+    nara_event_t ev;
+    if (nara_event_decode(b->bytes, b->len, &ev) != NARA_OK)
+        return nara__store_sqlite_err(d->s, SQLITE_CORRUPT, "stored event does not decode");
+    if (rows->n == rows->cap) {
+        size_t cap = rows->cap ? rows->cap * 2 : 256;
+        index_row_t *v = realloc(rows->v, cap * sizeof *v);
+        if (v == NULL)
+            return NARA_NOMEM;
+        rows->v = v;
+        rows->cap = cap;
+    }
+    index_row_t *r = &rows->v[rows->n++];
+    route(d, &ev, r);
+    memcpy(r->kind_raw, ev.kind, sizeof r->kind_raw);
+    return NARA_OK;
+}
+
+/* Route every accepted event of the store (outside any transaction: the
+ * iterator must not overlap our writes). */
+static nara_err_t collect(nara_domain_t *d, rows_t *rows)
+{
+    nara_iter_t *it = NULL;
+    nara_bytes_t b;
+    bool has = true;
+    nara_err_t err = nara_store_iter_missing(d->s, NULL, NULL, NULL, &it);
+    while (err == NARA_OK && (err = nara_iter_next(it, &b, &has)) == NARA_OK && has)
+        err = rows_push(d, rows, &b);
+    nara_iter_free(it);
+    return err;
+}
+
+static nara_err_t meta_set(nara_domain_t *d, const char *key, const void *blob, size_t len,
+                           int64_t value)
+{
+    sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_META_SET);
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    if (blob)
+        sqlite3_bind_blob(st, 2, blob, (int)len, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_int64(st, 2, value);
+    return nara__dom_exec(d, st, "write dom_meta");
+}
+
+static nara_err_t write_meta(nara_domain_t *d)
+{
+    uint8_t h[32];
+    nara__regions_hash(d->regions, h);
+    nara_err_t err = meta_set(d, "version", NULL, 0, DOM_SCHEMA_VERSION);
+    if (err == NARA_OK)
+        err = meta_set(d, "root", d->root, 32, 0);
+    if (err == NARA_OK)
+        err = meta_set(d, "regions", h, 32, 0);
+    return err;
+}
+
+/* Inside the transaction: insert the rows and fold what they made dirty. */
+static nara_err_t apply_rows(nara_domain_t *d, const rows_t *rows, bool fresh)
+{
+    nara_err_t err = NARA_OK;
+    if (fresh) {
+        err = exec_sql(d, clear_sql);
+        nara__devtab_free(&d->devs);
+        d->devs_stale = false;
+        d->stats.full_refolds++;
+    }
+    for (size_t i = 0; err == NARA_OK && i < rows->n; i++)
+        err = insert_row(d, &rows->v[i]);
+    if (err == NARA_OK)
+        err = write_meta(d);
+    if (err == NARA_OK)
+        err = fold_dirty(d);
+    return err;
+}
+
+static nara_err_t index_count(nara_domain_t *d, int64_t *out)
+{
+    sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_INDEX_COUNT);
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    nara_err_t err = nara__dom_err(d, rc, "count dom_index");
+    sqlite3_reset(st);
+    return err;
+}
+
+/* Fold what the store holds and dom_index lacks; fresh: everything, from
+ * empty tables.  One transaction. */
+static nara_err_t catch_up(nara_domain_t *d, bool fresh)
+{
+    nara_store_counts_t counts;
+    int64_t indexed = 0;
+    rows_t rows = {0};
+    nara_err_t err = nara_store_counts(d->s, &counts);
+
+    if (err == NARA_OK)
+        err = index_count(d, &indexed);
+    if (err != NARA_OK || (!fresh && (uint64_t)indexed == counts.events))
+        return err;
+    if (counts.events == 0 && indexed == 0) /* nothing to fold (a new replica) */
+        return fresh ? write_meta(d) : NARA_OK;
+    err = collect(d, &rows);
+    if (err == NARA_OK)
+        err = exec_sql(d, "BEGIN IMMEDIATE");
+    if (err == NARA_OK) {
+        err = apply_rows(d, &rows, fresh);
+        if (err == NARA_OK)
+            err = exec_sql(d, "COMMIT");
+        if (err != NARA_OK) {
+            sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
+            hook_rollback(d);
+        }
+    }
+    free(rows.v);
+    return err;
+}
+
+nara_err_t nara_domain_refold_all(nara_domain_t *d)
+{
+    if (d == NULL)
+        return NARA_INVAL;
+    return catch_up(d, true);
+}
+
+/* ---- open / close ------------------------------------------------------------------ */
+
+/* Do the tables hold a fold made with this root key and region list?
+ * NARA_SCHEMA if they were written by a newer program. */
+static nara_err_t check_meta(nara_domain_t *d, bool *fresh)
+{
+    static const char *const keys[] = {"version", "root", "regions"};
+    uint8_t h[32];
+    bool same[3] = {false, false, false};
+    nara_err_t err = NARA_OK;
+
+    nara__regions_hash(d->regions, h);
+    for (int i = 0; err == NARA_OK && i < 3; i++) {
+        sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_META_GET);
+        sqlite3_bind_text(st, 1, keys[i], -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        err = nara__dom_err(d, rc, "read dom_meta");
+        if (rc == SQLITE_ROW && i == 0) {
+            int64_t v = sqlite3_column_int64(st, 0);
+            if (v > DOM_SCHEMA_VERSION)
+                err = NARA_SCHEMA;
+            same[0] = v == DOM_SCHEMA_VERSION;
+        } else if (rc == SQLITE_ROW) {
+            const uint8_t *want = i == 1 ? d->root : h;
+            same[i] = sqlite3_column_bytes(st, 0) == 32 &&
+                      memcmp(sqlite3_column_blob(st, 0), want, 32) == 0;
+        }
+        sqlite3_reset(st);
+    }
+    *fresh = !(same[0] && same[1] && same[2]);
+    return err;
+}
+
+static void domain_free(nara_domain_t *d)
+{
+    for (int i = 0; i < NARA__DQ_COUNT; i++)
+        sqlite3_finalize(d->stmt[i]);
+    nara__devtab_free(&d->devs);
+    free(d->dirty_cases.v);
+    free(d->scratch);
+    msgpack_zone_destroy(&d->zone);
+    free(d);
+}
+
+static nara_err_t prepare_all(nara_domain_t *d)
+{
+    for (int i = 0; i < NARA__DQ_COUNT; i++) {
+        int rc = sqlite3_prepare_v3(d->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &d->stmt[i],
+                                    NULL);
+        if (rc != SQLITE_OK)
+            return nara__dom_err(d, rc, stmt_sql[i]);
+    }
+    return NARA_OK;
+}
+
+static nara_domain_t *domain_new(nara_store_t *s, const uint8_t root_pk[32],
+                                 const nara_regions_t *regions)
+{
+    nara_domain_t *d = calloc(1, sizeof *d);
+    if (d == NULL)
+        return NULL;
+    d->s = s;
+    d->db = nara__store_db(s);
+    memcpy(d->root, root_pk, 32);
+    d->regions = regions ? regions : nara_regions_default();
+    d->scratch = malloc(NARA_EVENT_MAX_BYTES);
+    if (!msgpack_zone_init(&d->zone, 4096) || d->scratch == NULL) {
+        free(d->scratch);
+        free(d);
+        return NULL;
+    }
+    return d;
+}
+
+static void install_hooks(nara_domain_t *d)
+{
+    nara__store_hooks_t hooks;
+    memset(&hooks, 0, sizeof hooks);
+    hooks.on_added = hook_added;
+    hooks.before_commit = hook_commit;
+    hooks.after_rollback = hook_rollback;
+    hooks.ctx = d;
+    nara__store_set_hooks(d->s, &hooks);
+}
+
+nara_err_t nara_domain_open(nara_store_t *s, const uint8_t root_pk[NARA_PUBLICKEY_BYTES],
+                            const nara_regions_t *regions, nara_domain_t **out)
+{
+    nara_domain_t *d;
+    bool fresh = true;
+    nara_err_t err;
+
+    if (out == NULL)
+        return NARA_INVAL;
+    *out = NULL;
+    if (s == NULL || root_pk == NULL || nara__store_db(s) == NULL)
+        return NARA_INVAL;
+    if (nara_crypto_init() != NARA_OK)
+        return NARA_CRYPTO;
+    d = domain_new(s, root_pk, regions);
+    if (d == NULL)
+        return NARA_NOMEM;
+    err = exec_sql(d, schema_sql);
+    if (err != NARA_OK && !sqlite3_get_autocommit(d->db))
+        sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
+    if (err == NARA_OK)
+        err = prepare_all(d);
+    if (err == NARA_OK)
+        err = check_meta(d, &fresh);
+    if (err == NARA_OK && !fresh)
+        err = load_devs(d);
+    if (err == NARA_OK)
+        err = catch_up(d, fresh);
+    if (err != NARA_OK) {
+        domain_free(d);
+        return err;
+    }
+    install_hooks(d);
+    *out = d;
+    return NARA_OK;
+}
+
+void nara_domain_close(nara_domain_t *d)
+{
+    if (d == NULL)
+        return;
+    nara__store_set_hooks(d->s, NULL);
+    domain_free(d);
+}
+
+nara_store_t *nara_domain_store(nara_domain_t *d)
+{
+    return d ? d->s : NULL;
+}
+
+const nara_regions_t *nara_domain_regions(const nara_domain_t *d)
+{
+    return d ? d->regions : NULL;
+}
+
+void nara_domain_stats(const nara_domain_t *d, nara_domain_stats_t *out)
+{
+    if (out == NULL)
+        return;
+    if (d == NULL)
+        memset(out, 0, sizeof *out);
+    else
+        *out = d->stats;
+}

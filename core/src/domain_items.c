@@ -1,0 +1,247 @@
+/*
+ * domain_items.c - what every entity fold does first: load the entity's
+ * events in (hlc, id) order, parse their bodies, judge their authors, and
+ * compute which events happened before which ("reachability", docs/events.md
+ * section 1.4).
+ *
+ * Invariants:
+ *  1. Items come in (hlc, id) order, the order the fold applies them in.
+ *  2. reach(i, j) is true exactly when j can be reached from i by following
+ *     parent edges: the references an event names (only those naming an item
+ *     of the same entity) and the previous item of the same feed.  Ids are
+ *     hashes, so a reference can only name an event that existed when its
+ *     author wrote: the relation is causal and acyclic (a cycle, impossible
+ *     for real events, is cut rather than followed).
+ */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain_internal.h"
+
+void nara__items_free(nara__item_t *items, size_t n)
+{
+    for (size_t i = 0; items && i < n; i++)
+        free(items[i].bytes);
+    free(items);
+}
+
+static nara_err_t load_one(nara_domain_t *d, nara__item_t *it)
+{
+    nara_event_t ev;
+    nara_err_t err = nara__dom_load(d, it->m.id, &it->bytes, &ev);
+    if (err != NARA_OK)
+        return err;
+    it->rule = nara__body_parse(it->m.kind, ev.body, ev.body_len, d->regions, &d->zone, &it->b,
+                                it->detail, sizeof it->detail);
+    it->parsed = it->rule == NARA_RULE_OK;
+    return NARA_OK;
+}
+
+nara_err_t nara__items_load(nara_domain_t *d, int ent, const void *key, size_t key_len,
+                            nara__item_t **items, size_t *n)
+{
+    nara__meta_t *rows = NULL;
+    nara_err_t err = nara__dom_ent_rows(d, ent, key, key_len, &rows, n);
+    *items = NULL;
+    if (err != NARA_OK)
+        return err;
+    *items = calloc(*n ? *n : 1, sizeof **items);
+    if (*items == NULL)
+        err = NARA_NOMEM;
+    for (size_t i = 0; err == NARA_OK && i < *n; i++) {
+        (*items)[i].m = rows[i];
+        err = load_one(d, &(*items)[i]);
+    }
+    free(rows);
+    if (err != NARA_OK) {
+        nara__items_free(*items, *n);
+        *items = NULL;
+        *n = 0;
+    }
+    return err;
+}
+
+void nara__item_judge(nara_domain_t *d, const nara__devtab_t *devs, nara__item_t *it)
+{
+    nara__who_t who;
+    const nara__dev_entry_t *via;
+    if (it->rule != NARA_RULE_OK)
+        return;
+    nara__devtab_who(devs, d->root, it->m.author, it->m.hlc, it->m.id, &who, &via);
+    it->rule =
+        nara__authorize(&who, it->m.kind, nara__stream_class(d->regions, it->m.stream), NULL);
+    if (it->rule == NARA_RULE_OK)
+        return;
+    nara__rule_detail(it->rule, &who, it->m.kind, it->m.stream, it->detail, sizeof it->detail);
+    if (it->rule == NARA_RULE_REVOKED && via) {
+        it->has_related = true;
+        memcpy(it->related, via->id, 32);
+    }
+}
+
+int nara__items_find(const nara__item_t *items, size_t n, const uint8_t id[32])
+{
+    for (size_t i = 0; i < n; i++)
+        if (memcmp(items[i].m.id, id, 32) == 0)
+            return (int)i;
+    return -1;
+}
+
+nara_err_t nara__items_quarantine(nara_domain_t *d, const nara__item_t *items, size_t n, int ent,
+                                  const void *key, size_t key_len)
+{
+    nara_err_t err = NARA_OK;
+    for (size_t i = 0; err == NARA_OK && i < n; i++)
+        if (items[i].rule != NARA_RULE_OK)
+            err = nara__dom_quarantine(d, &items[i].m, ent, key, key_len, items[i].rule,
+                                       items[i].detail,
+                                       items[i].has_related ? items[i].related : NULL);
+    return err;
+}
+
+/* ---- reachability ----------------------------------------------------------------- */
+
+#define MAX_PARENTS (NARA_SEEN_MAX + 1)
+
+/* Feed order: (author, stream, seq). */
+static int feed_cmp(const nara__meta_t *x, const nara__meta_t *y)
+{
+    int c = memcmp(x->author, y->author, 32);
+    if (c == 0)
+        c = strcmp(x->stream, y->stream);
+    if (c == 0)
+        c = (x->seq > y->seq) - (x->seq < y->seq);
+    return c;
+}
+
+/* Insertion sort of item indices into feed order (n is one entity's event
+ * count; each feed is already in order, so the cost is the interleaving). */
+static void sort_feed_order(const nara__item_t *items, size_t *order, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t j = i, v = order[i];
+        while (j > 0 && feed_cmp(&items[order[j - 1]].m, &items[v].m) > 0) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = v;
+    }
+}
+
+/* parents[i * MAX_PARENTS + k], -1 terminated. */
+static nara_err_t build_parents(const nara__item_t *items, size_t n,
+                                size_t (*refs)(const nara__item_t *, const uint8_t **),
+                                int *parents)
+{
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    if (order == NULL)
+        return NARA_NOMEM;
+    for (size_t i = 0; i < n * MAX_PARENTS; i++)
+        parents[i] = -1;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *ids[NARA_SEEN_MAX];
+        size_t k = 0, m = items[i].parsed ? refs(&items[i], ids) : 0;
+        for (size_t j = 0; j < m && j < NARA_SEEN_MAX; j++) {
+            int p = nara__items_find(items, n, ids[j]);
+            if (p >= 0 && (size_t)p != i)
+                parents[i * MAX_PARENTS + k++] = p;
+        }
+        order[i] = i;
+    }
+    sort_feed_order(items, order, n);
+    for (size_t k = 1; k < n; k++) {
+        const nara__meta_t *a = &items[order[k - 1]].m, *b = &items[order[k]].m;
+        if (memcmp(a->author, b->author, 32) == 0 && strcmp(a->stream, b->stream) == 0) {
+            int *row = &parents[order[k] * MAX_PARENTS];
+            while (*row >= 0)
+                row++;
+            *row = (int)order[k - 1];
+        }
+    }
+    free(order);
+    return NARA_OK;
+}
+
+/* Ancestors of every node, parents first (iterative DFS, post-order). */
+static nara_err_t close_over(nara__reach_t *r, const int *parents)
+{
+    unsigned char *state = calloc(r->n ? r->n : 1, 1); /* 0 new, 1 on stack, 2 done */
+    size_t *stack = malloc((r->n ? r->n : 1) * sizeof *stack);
+    if (state == NULL || stack == NULL) {
+        free(state);
+        free(stack);
+        return NARA_NOMEM;
+    }
+    for (size_t root = 0; root < r->n; root++) {
+        size_t top = 0;
+        if (state[root])
+            continue;
+        stack[top++] = root;
+        state[root] = 1;
+        while (top > 0) {
+            size_t i = stack[top - 1];
+            const int *p = &parents[i * MAX_PARENTS];
+            bool pushed = false;
+            for (int k = 0; k < MAX_PARENTS && p[k] >= 0 && !pushed; k++)
+                if (state[p[k]] == 0) {
+                    state[p[k]] = 1;
+                    stack[top++] = (size_t)p[k];
+                    pushed = true;
+                }
+            if (pushed)
+                continue;
+            uint64_t *row = &r->bits[i * r->words];
+            for (int k = 0; k < MAX_PARENTS && p[k] >= 0; k++) {
+                if (state[p[k]] != 2)
+                    continue; /* a cycle: cut */
+                const uint64_t *pr = &r->bits[(size_t)p[k] * r->words];
+                for (size_t w = 0; w < r->words; w++)
+                    row[w] |= pr[w];
+                row[p[k] / 64] |= (uint64_t)1 << (p[k] % 64);
+            }
+            state[i] = 2;
+            top--;
+        }
+    }
+    free(state);
+    free(stack);
+    return NARA_OK;
+}
+
+nara_err_t nara__reach_build(nara__reach_t *r, const nara__item_t *items, size_t n,
+                             size_t (*refs)(const nara__item_t *it, const uint8_t **out))
+{
+    int *parents;
+    nara_err_t err;
+
+    memset(r, 0, sizeof *r);
+    r->n = n;
+    r->words = (n + 63) / 64;
+    r->bits = calloc(n > 0 ? n * r->words : 1, sizeof *r->bits);
+    parents = malloc((n ? n : 1) * MAX_PARENTS * sizeof *parents);
+    if (r->bits == NULL || parents == NULL) {
+        free(parents);
+        nara__reach_free(r);
+        return NARA_NOMEM;
+    }
+    err = build_parents(items, n, refs, parents);
+    if (err == NARA_OK)
+        err = close_over(r, parents);
+    free(parents);
+    if (err != NARA_OK)
+        nara__reach_free(r);
+    return err;
+}
+
+bool nara__reach(const nara__reach_t *r, size_t from, size_t to)
+{
+    assert(from < r->n && to < r->n);
+    return (r->bits[from * r->words + to / 64] >> (to % 64)) & 1u;
+}
+
+void nara__reach_free(nara__reach_t *r)
+{
+    free(r->bits);
+    memset(r, 0, sizeof *r);
+}
