@@ -1454,7 +1454,7 @@ static void test_on_added_runs_in_acceptance_order_including_promotions(void **s
     hook_log_t h = {0};
     nara__store_hooks_t hooks = {on_added, before_commit, after_rollback, &h};
     make_feed(&f, 1, "a", 4, &l);
-    nara__store_set_hooks(s, &hooks);
+    assert_int_equal(nara__store_add_hooks(s, &hooks), NARA_OK);
     tu_merge_range(s, &l, 2, 2, NULL);
     tu_merge_range(s, &l, 0, 2, NULL);
 
@@ -1465,6 +1465,43 @@ static void test_on_added_runs_in_acceptance_order_including_promotions(void **s
     for (int i = 1; i < 4; i++)
         assert_true(h.rowids[i] > h.rowids[i - 1]);
     tu_list_free(&l);
+    nara_store_close(s);
+}
+
+static void test_every_installed_hook_set_runs_in_order_added(void **state)
+{
+    (void)state;
+    nara_store_t *s = mem_store();
+    tu_feed_t f;
+    tu_list_t l = {0};
+    hook_log_t h1 = {0}, h2 = {0};
+    nara__store_hooks_t hooks1 = {on_added, before_commit, after_rollback, &h1};
+    nara__store_hooks_t hooks2 = {on_added, before_commit, after_rollback, &h2};
+    make_feed(&f, 1, "a", 3, &l);
+    assert_int_equal(nara__store_add_hooks(s, &hooks1), NARA_OK);
+    assert_int_equal(nara__store_add_hooks(s, &hooks2), NARA_OK);
+    tu_merge(s, &l, NULL);
+    assert_int_equal(h1.added, 3);
+    assert_int_equal(h2.added, 3);
+    nara__store_remove_hooks(s, &h1);
+    tu_list_free(&l);
+    make_feed(&f, 2, "a", 2, &l);
+    tu_merge(s, &l, NULL);
+    assert_int_equal(h1.added, 3);
+    assert_int_equal(h2.added, 5);
+    tu_list_free(&l);
+    nara_store_close(s);
+}
+
+static void test_hook_sets_beyond_the_limit_are_refused(void **state)
+{
+    (void)state;
+    nara_store_t *s = mem_store();
+    hook_log_t h = {0};
+    nara__store_hooks_t hooks = {on_added, before_commit, after_rollback, &h};
+    for (int i = 0; i < NARA__STORE_MAX_HOOKS; i++)
+        assert_int_equal(nara__store_add_hooks(s, &hooks), NARA_OK);
+    assert_int_equal(nara__store_add_hooks(s, &hooks), NARA_INVAL);
     nara_store_close(s);
 }
 
@@ -1479,12 +1516,12 @@ static void test_hook_error_rolls_back_the_whole_merge(void **state)
     nara_outcome_t out[3];
     nara_merge_stats_t st;
     make_feed(&f, 1, "a", 3, &l);
-    nara__store_set_hooks(s, &hooks);
+    assert_int_equal(nara__store_add_hooks(s, &hooks), NARA_OK);
 
     assert_int_equal(nara_store_merge(s, l.v, l.n, WALL, out, &st), NARA_INVAL);
     assert_int_equal(h.rollbacks, 1);
     assert_int_equal(st.added, 0);
-    nara__store_set_hooks(s, NULL);
+    nara__store_remove_hooks(s, &h);
     assert_int_equal(counts(s).events, 0); /* and the store still works */
     tu_merge(s, &l, NULL);
     assert_int_equal(counts(s).events, 3);
@@ -1628,6 +1665,8 @@ int main(void)
         cmocka_unit_test(test_bad_copy_held_pending_does_not_shadow_the_genuine_event),
         cmocka_unit_test(test_on_added_runs_in_acceptance_order_including_promotions),
         cmocka_unit_test(test_hook_error_rolls_back_the_whole_merge),
+        cmocka_unit_test(test_every_installed_hook_set_runs_in_order_added),
+        cmocka_unit_test(test_hook_sets_beyond_the_limit_are_refused),
         cmocka_unit_test(test_get_reports_not_found_and_needed_size),
         cmocka_unit_test(test_disk_full_makes_store_failed_and_keeps_committed_data),
     };

@@ -753,7 +753,7 @@ static nara_domain_t *domain_new(nara_store_t *s, const uint8_t root_pk[32],
     return d;
 }
 
-static void install_hooks(nara_domain_t *d)
+static nara_err_t install_hooks(nara_domain_t *d)
 {
     nara__store_hooks_t hooks;
     memset(&hooks, 0, sizeof hooks);
@@ -761,7 +761,7 @@ static void install_hooks(nara_domain_t *d)
     hooks.before_commit = hook_commit;
     hooks.after_rollback = hook_rollback;
     hooks.ctx = d;
-    nara__store_set_hooks(d->s, &hooks);
+    return nara__store_add_hooks(d->s, &hooks);
 }
 
 nara_err_t nara_domain_open(nara_store_t *s, const uint8_t root_pk[NARA_PUBLICKEY_BYTES],
@@ -792,11 +792,12 @@ nara_err_t nara_domain_open(nara_store_t *s, const uint8_t root_pk[NARA_PUBLICKE
         err = load_devs(d);
     if (err == NARA_OK)
         err = catch_up(d, fresh);
+    if (err == NARA_OK)
+        err = install_hooks(d);
     if (err != NARA_OK) {
         domain_free(d);
         return err;
     }
-    install_hooks(d);
     *out = d;
     return NARA_OK;
 }
@@ -805,7 +806,7 @@ void nara_domain_close(nara_domain_t *d)
 {
     if (d == NULL)
         return;
-    nara__store_set_hooks(d->s, NULL);
+    nara__store_remove_hooks(d->s, d);
     domain_free(d);
 }
 

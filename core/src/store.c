@@ -215,8 +215,9 @@ void nara__store_rollback(nara_store_t *s, bool began)
         return;
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    if (s->hooks.after_rollback)
-        s->hooks.after_rollback(s->hooks.ctx);
+    for (size_t i = 0; i < s->n_hooks; i++)
+        if (s->hooks[i].after_rollback)
+            s->hooks[i].after_rollback(s->hooks[i].ctx);
 }
 
 nara_err_t nara__store_clock_get(nara_store_t *s, uint64_t *out)
@@ -491,12 +492,21 @@ sqlite3 *nara__store_db(nara_store_t *s)
     return s ? s->db : NULL;
 }
 
-void nara__store_set_hooks(nara_store_t *s, const nara__store_hooks_t *hooks)
+nara_err_t nara__store_add_hooks(nara_store_t *s, const nara__store_hooks_t *hooks)
 {
+    if (s == NULL || hooks == NULL || s->n_hooks == NARA__STORE_MAX_HOOKS)
+        return NARA_INVAL;
+    s->hooks[s->n_hooks++] = *hooks;
+    return NARA_OK;
+}
+
+void nara__store_remove_hooks(nara_store_t *s, void *ctx)
+{
+    size_t kept = 0;
     if (s == NULL)
         return;
-    if (hooks)
-        s->hooks = *hooks;
-    else
-        memset(&s->hooks, 0, sizeof s->hooks);
+    for (size_t i = 0; i < s->n_hooks; i++)
+        if (s->hooks[i].ctx != ctx)
+            s->hooks[kept++] = s->hooks[i];
+    s->n_hooks = kept;
 }

@@ -93,7 +93,8 @@ struct nara_store {
     sqlite3_stmt *stmt[NARA__Q_COUNT];
     bool failed;               /* sticky: see invariant 5 in store.c */
     nara_verify_mode_t verify; /* NARA_VERIFY_EACH unless set */
-    nara__store_hooks_t hooks; /* all NULL unless set */
+    nara__store_hooks_t hooks[NARA__STORE_MAX_HOOKS]; /* [0..n_hooks) installed */
+    size_t n_hooks;
     char errmsg[512];
 };
 

@@ -26,8 +26,14 @@ typedef struct {
  * file (and therefore the same transactions). */
 sqlite3 *nara__store_db(nara_store_t *s);
 
-/* Install hooks (copied).  NULL removes them. */
-void nara__store_set_hooks(nara_store_t *s, const nara__store_hooks_t *hooks);
+#define NARA__STORE_MAX_HOOKS 4
+
+/* Add a set of hooks (copied); sets run in the order they were added.
+ * NARA_INVAL if NARA__STORE_MAX_HOOKS sets are installed already. */
+nara_err_t nara__store_add_hooks(nara_store_t *s, const nara__store_hooks_t *hooks);
+
+/* Remove every set whose ctx is `ctx`.  Accepts NULL s. */
+void nara__store_remove_hooks(nara_store_t *s, void *ctx);
 
 /* Translate a SQLite result code into a nara_err_t, record `what` and
  * SQLite's message for nara_store_errmsg, and make the store failed when the

@@ -319,8 +319,11 @@ static nara_err_t insert_event(txn_t *t, nara__head_t *h, const nara_event_t *ev
     h->seq = ev->seq;
     memcpy(h->head_id, ev->id, NARA_ID_BYTES);
     memcpy(h->link, link, NARA_HASH_BYTES);
-    if (s->hooks.on_added) {
-        err = s->hooks.on_added(s->hooks.ctx, ev, sqlite3_last_insert_rowid(s->db));
+    int64_t rowid = sqlite3_last_insert_rowid(s->db);
+    for (size_t i = 0; i < s->n_hooks; i++) {
+        if (s->hooks[i].on_added == NULL)
+            continue;
+        err = s->hooks[i].on_added(s->hooks[i].ctx, ev, rowid);
         if (err != NARA_OK)
             return nara__store_fail(s, err, "on_added hook: %s", nara_err_name(err));
     }
@@ -505,8 +508,10 @@ static nara_err_t finish(txn_t *t)
 {
     nara_store_t *s = t->s;
     nara_err_t err = nara__store_clock_set(s, t->clock);
-    if (err == NARA_OK && s->hooks.before_commit) {
-        err = s->hooks.before_commit(s->hooks.ctx);
+    for (size_t i = 0; err == NARA_OK && i < s->n_hooks; i++) {
+        if (s->hooks[i].before_commit == NULL)
+            continue;
+        err = s->hooks[i].before_commit(s->hooks[i].ctx);
         if (err != NARA_OK)
             return nara__store_fail(s, err, "before_commit hook: %s", nara_err_name(err));
     }
