@@ -6,5 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 echo "Building (build/)..."
-scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNARA_BUILD_TESTS=OFF >/dev/null
 exec demo/province-run.sh build "${NARA_DEMO_DIR:-demo-run}"
