@@ -3,8 +3,10 @@
 # when everything is present it changes nothing and asks no package server.
 set -euo pipefail
 
-packages=(build-essential cmake pkg-config clang
-          libsqlite3-dev libsodium-dev libwebsockets-dev libmsgpack-dev libcmocka-dev)
+# chromium is large; only tests/test_status_page.c uses it (and skips without it).
+packages=(build-essential cmake pkg-config clang libclang-rt-14-dev
+          libsqlite3-dev libsodium-dev libwebsockets-dev libmsgpack-dev libcmocka-dev
+          chromium)
 
 missing=()
 for p in "${packages[@]}"; do

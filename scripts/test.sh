@@ -12,3 +12,7 @@ ctest --test-dir build --output-on-failure -j"$(nproc)"
 scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DNARA_SANITIZE=ON -DNARA_BUILD_TESTS=ON
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j"$(nproc)"
+
+# Every libFuzzer harness for 10 s on a copy of its seed corpus (build-fuzz, clang);
+# longer runs: scripts/fuzz.sh SECONDS (docs/reliability.md).
+scripts/fuzz.sh 10

@@ -35,9 +35,19 @@ static void check(bool ok, const char *what)
 static bool format_code(nara_err_t e)
 {
     switch (e) {
-    case NARA_TRUNCATED: case NARA_TRAILING: case NARA_TYPE: case NARA_VERSION:
-    case NARA_TOO_LARGE: case NARA_TOO_DEEP: case NARA_NONCANONICAL: case NARA_KEY_ORDER:
-    case NARA_FLOAT: case NARA_EXT: case NARA_UTF8: case NARA_BAD_KIND: case NARA_BAD_STREAM:
+    case NARA_TRUNCATED:
+    case NARA_TRAILING:
+    case NARA_TYPE:
+    case NARA_VERSION:
+    case NARA_TOO_LARGE:
+    case NARA_TOO_DEEP:
+    case NARA_NONCANONICAL:
+    case NARA_KEY_ORDER:
+    case NARA_FLOAT:
+    case NARA_EXT:
+    case NARA_UTF8:
+    case NARA_BAD_KIND:
+    case NARA_BAD_STREAM:
     case NARA_BAD_SEQ:
         return true;
     default:

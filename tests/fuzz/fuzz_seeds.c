@@ -112,7 +112,7 @@ static void put_msg(out_t *o, const fw_msg_t *m)
 
 static const char *type_name(const fw_msg_t *m)
 {
-    static const char *names[] = {"x",      "hello", "challenge", "auth", "welcome",
+    static const char *names[] = {"x",      "hello", "challenge", "auth",  "welcome",
                                   "events", "ack",   "synced",    "error", "bye"};
     unsigned t = m->len > 1 ? m->bytes[1] : 0;
     return t < 10 ? names[t] : "x";

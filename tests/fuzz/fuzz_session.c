@@ -8,12 +8,14 @@
  * prefixed by a 2-byte big-endian length (a length past the end takes what
  * is left).  A zero length is not a message but a local write: the harness
  * appends an event to the side's own feed and calls log_grew, so live
- * sessions send while the peer talks.  With FW_AUTH the harness first replays the peer's two
- * handshake messages recorded from a real session of the fixed world
- * (fuzz_world.c), so every input starts authenticated and the fuzzer spends
- * its time on EVENTS, ACK, SYNCED, ERROR and BYE; without it the input
- * drives the handshake itself (the seed corpus holds whole recorded
- * sessions, which authenticate because nonces and keys are fixed).
+ * sessions send while the peer talks.
+ *
+ * With FW_AUTH the harness first replays the peer's two handshake messages
+ * recorded from a real session of the fixed world (fuzz_world.c), so every
+ * input starts authenticated and the fuzzer spends its time on EVENTS, ACK,
+ * SYNCED, ERROR and BYE; without it the input drives the handshake itself
+ * (the seed corpus holds whole recorded sessions, which authenticate
+ * because nonces and keys are fixed).
  *
  * Every input starts from the same replica (the world's starting events,
  * restored page for page by fw_store_reset), so a run depends on its input
@@ -24,7 +26,8 @@
  *  2. A session hands out at most one message after it failed (its ERROR).
  *  3. Nothing reaches the store before authentication: while the session
  *     has never been SYNCING or SYNCED, the store's counts do not change.
- *  4. Every output message fits the message limit; output terminates.
+ *  4. Every output message fits our message limit (whatever limits the peer
+ *     announced); output terminates.
  *  5. Stats agree: added <= received, acknowledged <= sent.
  *  6. After the input, every feed of the replica is a valid chain: seq
  *     1..head, each event decodes and links onto the one before.
@@ -83,8 +86,8 @@ typedef struct {
     nara_session_t *s;
     nara_store_t *store;
     nara_store_counts_t start;
-    bool authed;          /* has been SYNCING or SYNCED */
-    unsigned after_fail;  /* messages output while FAILED */
+    bool authed;         /* has been SYNCING or SYNCED */
+    unsigned after_fail; /* messages output while FAILED */
 } run_t;
 
 static bool ended(nara_session_state_t st)
@@ -113,7 +116,7 @@ static void drain(run_t *r)
         }
         if (!has)
             break;
-        check(m.len > 0 && m.len <= NARA_MAX_MESSAGE_BYTES, "message size");
+        check(m.len > 0 && m.len <= FW_MAX_MESSAGE, "message size");
         if (failed && ++r->after_fail > 1)
             check(false, "more than one message after failure");
         check(++n <= 10000, "output terminates");
@@ -133,9 +136,9 @@ static void same_counts(const run_t *r)
 static void local_append(run_t *r)
 {
     static const uint8_t body[] = {0x81, 0xa1, 'n', 0x07}; /* {"n": 7} */
-    nara_err_t err = nara_store_append(r->store, fw_key(SIDE_SERVER), SIDE_SERVER ? "province"
-                                                                                  : "32.01",
-                                       "case.note", body, sizeof body, FW_WALL, NULL);
+    nara_err_t err =
+        nara_store_append(r->store, fw_key(SIDE_SERVER), SIDE_SERVER ? "province" : "32.01",
+                          "case.note", body, sizeof body, FW_WALL, NULL);
     check(err == NARA_OK, "local append");
     err = nara_session_log_grew(r->s);
     check(err == NARA_OK || (err == NARA_CLOSED && ended(nara_session_state(r->s))), "log_grew");

@@ -69,8 +69,8 @@ static void append(nara_store_t *st, const nara_keypair_t *kp, const char *strea
 {
     for (unsigned i = 0; i < count; i++) {
         uint8_t body[] = {0x81, 0xa1, 'n', (uint8_t)(i + 1)}; /* {"n": i+1} */
-        need(nara_store_append(st, kp, stream, "case.note", body, sizeof body, FW_WALL + i,
-                               NULL) == NARA_OK,
+        need(nara_store_append(st, kp, stream, "case.note", body, sizeof body, FW_WALL + i, NULL) ==
+                 NARA_OK,
              "append");
     }
 }
@@ -138,11 +138,12 @@ static nara_store_t *build(bool server)
     nara_outcome_t out[FW_MAX_EVENTS];
     nara_merge_stats_t stats;
     size_t n = 0;
+    fw_init();
     need(nara_store_open(":memory:", &st) == NARA_OK, "store");
     nara_store_set_verify_mode(st, NARA_VERIFY_CHAIN); /* one check per feed: cheaper setup */
     for (size_t i = 0; i < w.n_events[server]; i++)
         in[n++] = (nara_bytes_t){w.events[server][i].bytes, w.events[server][i].len};
-    need(nara_store_merge(st, in, n, FW_WALL, out, &stats) == NARA_OK && stats.added == n,
+    need(n > 0 && nara_store_merge(st, in, n, FW_WALL, out, &stats) == NARA_OK && stats.added == n,
          "starting events");
     return st;
 }
@@ -169,8 +170,8 @@ nara_store_t *fw_store_reset(bool server, unsigned mode)
     need(b != NULL, "backup init");
     need(sqlite3_backup_step(b, -1) == SQLITE_DONE, "backup step");
     need(sqlite3_backup_finish(b) == SQLITE_OK, "backup finish");
-    nara_store_set_verify_mode(work[server], mode & FW_CHAIN ? NARA_VERIFY_CHAIN
-                                                             : NARA_VERIFY_EACH);
+    nara_store_set_verify_mode(work[server],
+                               mode & FW_CHAIN ? NARA_VERIFY_CHAIN : NARA_VERIFY_EACH);
     return work[server];
 }
 
@@ -180,7 +181,7 @@ nara_session_t *fw_session(bool server, nara_store_t *store, unsigned mode)
     nara_session_options_t opt = {
         .max_batch_events = 2,
         .window = 2,
-        .max_message_bytes = 70000, /* the smallest allowed is 65557: less to allocate */
+        .max_message_bytes = FW_MAX_MESSAGE,
         .live = (mode & FW_LIVE) != 0,
         .expected_server_pk = !server && (mode & FW_PIN) ? w.server.pk : NULL,
         .nonce_seed = server ? w.server_nonce : w.client_nonce,

@@ -21,15 +21,17 @@
 #include "nara_protocol.h"
 
 #define FW_WALL 1700000000000ull
+/* Both sides' message limit (the smallest allowed is 65557: less to allocate). */
+#define FW_MAX_MESSAGE 70000u
 
 /* Mode bits: the first byte of a session fuzzer input. */
-#define FW_AUTH 0x01u     /* replay the peer's handshake first, then the input */
-#define FW_CHAIN 0x02u    /* store in NARA_VERIFY_CHAIN mode */
-#define FW_LIVE 0x04u     /* live session */
-#define FW_PIN 0x08u      /* client: require the world's server key */
-#define FW_NOSTART 0x10u  /* client: never call nara_session_start */
-#define FW_GROW 0x20u     /* call nara_session_log_grew after every message */
-#define FW_CLOSE 0x40u    /* call nara_session_close after the last message */
+#define FW_AUTH 0x01u    /* replay the peer's handshake first, then the input */
+#define FW_CHAIN 0x02u   /* store in NARA_VERIFY_CHAIN mode */
+#define FW_LIVE 0x04u    /* live session */
+#define FW_PIN 0x08u     /* client: require the world's server key */
+#define FW_NOSTART 0x10u /* client: never call nara_session_start */
+#define FW_GROW 0x20u    /* call nara_session_log_grew after every message */
+#define FW_CLOSE 0x40u   /* call nara_session_close after the last message */
 
 /* Set up keys, policy and the sealed events (idempotent). */
 void fw_init(void);
