@@ -459,35 +459,35 @@ static void ct_inclusion_proofs_fail_under_the_published_corruptions(void **stat
         const uint8_t *leaf = g_ct_mem.leaf[kp->a], *root = g_ct.root[kp->b];
         uint64_t i = kp->a, n = kp->b;
 
-        assert_rc(nara_merkle_verify_inclusion(leaf, i - 1, n, &kp->p, root), NARA_NOT_FOUND);
-        assert_rc(nara_merkle_verify_inclusion(leaf, i + 1, n, &kp->p, root), NARA_NOT_FOUND);
-        assert_rc(nara_merkle_verify_inclusion(leaf, i ^ 2, n, &kp->p, root), NARA_NOT_FOUND);
-        assert_rc(nara_merkle_verify_inclusion(leaf, i, n * 2, &kp->p, root), NARA_NOT_FOUND);
-        assert_rc(nara_merkle_verify_inclusion(leaf, i, n / 2, &kp->p, root), NARA_NOT_FOUND);
-        assert_rc(nara_merkle_verify_inclusion(wrong_leaf, i, n, &kp->p, root), NARA_NOT_FOUND);
-        assert_rc(nara_merkle_verify_inclusion(leaf, i, n, &kp->p, empty), NARA_NOT_FOUND);
-        assert_rc(nara_merkle_verify_inclusion(leaf, i, n, &kp->p, some), NARA_NOT_FOUND);
+        assert_rc(nara_merkle_verify_inclusion(leaf, i - 1, n, &kp->p, root), NARA_PROOF);
+        assert_rc(nara_merkle_verify_inclusion(leaf, i + 1, n, &kp->p, root), NARA_PROOF);
+        assert_rc(nara_merkle_verify_inclusion(leaf, i ^ 2, n, &kp->p, root), NARA_PROOF);
+        assert_rc(nara_merkle_verify_inclusion(leaf, i, n * 2, &kp->p, root), NARA_PROOF);
+        assert_rc(nara_merkle_verify_inclusion(leaf, i, n / 2, &kp->p, root), NARA_PROOF);
+        assert_rc(nara_merkle_verify_inclusion(wrong_leaf, i, n, &kp->p, root), NARA_PROOF);
+        assert_rc(nara_merkle_verify_inclusion(leaf, i, n, &kp->p, empty), NARA_PROOF);
+        assert_rc(nara_merkle_verify_inclusion(leaf, i, n, &kp->p, some), NARA_PROOF);
 
         g_q = kp->p; /* trailing root */
         memcpy(g_q.hash[g_q.n++], root, H);
-        assert_rc(nara_merkle_verify_inclusion(leaf, i, n, &g_q, root), NARA_NOT_FOUND);
+        assert_rc(nara_merkle_verify_inclusion(leaf, i, n, &g_q, root), NARA_PROOF);
         g_q = kp->p; /* preceding root */
         memmove(g_q.hash[1], g_q.hash[0], (size_t)H * g_q.n++);
         memcpy(g_q.hash[0], root, H);
-        assert_rc(nara_merkle_verify_inclusion(leaf, i, n, &g_q, root), NARA_NOT_FOUND);
+        assert_rc(nara_merkle_verify_inclusion(leaf, i, n, &g_q, root), NARA_PROOF);
         g_q = kp->p; /* removed component */
         g_q.n--;
-        assert_rc(nara_merkle_verify_inclusion(leaf, i, n, &g_q, root), NARA_NOT_FOUND);
+        assert_rc(nara_merkle_verify_inclusion(leaf, i, n, &g_q, root), NARA_PROOF);
         if (kp->p.n > 1) { /* inserted component */
             g_q = kp->p;
             memmove(g_q.hash[2], g_q.hash[1], (size_t)H * (g_q.n++ - 1));
             memcpy(g_q.hash[1], some, H);
-            assert_rc(nara_merkle_verify_inclusion(leaf, i, n, &g_q, root), NARA_NOT_FOUND);
+            assert_rc(nara_merkle_verify_inclusion(leaf, i, n, &g_q, root), NARA_PROOF);
         }
         for (unsigned j = 0; j < kp->p.n; j++) { /* bit 3 of each element */
             g_q = kp->p;
             g_q.hash[j][0] ^= 8;
-            assert_rc(nara_merkle_verify_inclusion(leaf, i, n, &g_q, root), NARA_NOT_FOUND);
+            assert_rc(nara_merkle_verify_inclusion(leaf, i, n, &g_q, root), NARA_PROOF);
         }
     }
 }
@@ -507,32 +507,32 @@ static void ct_consistency_proofs_fail_under_the_published_corruptions(void **st
         const nara_merkle_proof_t *p = &kp->p;
         nara_merkle_proof_t none = {0};
 
-        assert_rc(nara_merkle_verify_consistency(m - 1, n, r1, r2, p), NARA_FORK);
-        assert_rc(nara_merkle_verify_consistency(m + 1, n, r1, r2, p), NARA_FORK);
-        assert_rc(nara_merkle_verify_consistency(m ^ 2, n, r1, r2, p), NARA_FORK);
-        assert_rc(nara_merkle_verify_consistency(m, n * 2, r1, r2, p), NARA_FORK);
-        assert_rc(nara_merkle_verify_consistency(m, n / 2, r1, r2, p), NARA_FORK);
-        assert_rc(nara_merkle_verify_consistency(m, n, wrong, r2, p), NARA_FORK);
-        assert_rc(nara_merkle_verify_consistency(m, n, r1, wrong, p), NARA_FORK);
-        assert_rc(nara_merkle_verify_consistency(m, n, r2, r1, p), NARA_FORK);
-        assert_rc(nara_merkle_verify_consistency(m, n, r1, r2, &none), NARA_FORK);
+        assert_rc(nara_merkle_verify_consistency(m - 1, n, r1, r2, p), NARA_TREE_FORK);
+        assert_rc(nara_merkle_verify_consistency(m + 1, n, r1, r2, p), NARA_TREE_FORK);
+        assert_rc(nara_merkle_verify_consistency(m ^ 2, n, r1, r2, p), NARA_TREE_FORK);
+        assert_rc(nara_merkle_verify_consistency(m, n * 2, r1, r2, p), NARA_TREE_FORK);
+        assert_rc(nara_merkle_verify_consistency(m, n / 2, r1, r2, p), NARA_TREE_FORK);
+        assert_rc(nara_merkle_verify_consistency(m, n, wrong, r2, p), NARA_TREE_FORK);
+        assert_rc(nara_merkle_verify_consistency(m, n, r1, wrong, p), NARA_TREE_FORK);
+        assert_rc(nara_merkle_verify_consistency(m, n, r2, r1, p), NARA_TREE_FORK);
+        assert_rc(nara_merkle_verify_consistency(m, n, r1, r2, &none), NARA_TREE_FORK);
         for (int which = 0; which < 3; which++) { /* trailing root1, root2, proof[0]... */
             const uint8_t *extra = which == 0 ? r1 : which == 1 ? r2 : p->hash[0];
             g_q = *p;
             memcpy(g_q.hash[g_q.n++], extra, H);
-            assert_rc(nara_merkle_verify_consistency(m, n, r1, r2, &g_q), NARA_FORK);
+            assert_rc(nara_merkle_verify_consistency(m, n, r1, r2, &g_q), NARA_TREE_FORK);
             g_q = *p; /* ... and preceding */
             memmove(g_q.hash[1], g_q.hash[0], (size_t)H * g_q.n++);
             memcpy(g_q.hash[0], extra, H);
-            assert_rc(nara_merkle_verify_consistency(m, n, r1, r2, &g_q), NARA_FORK);
+            assert_rc(nara_merkle_verify_consistency(m, n, r1, r2, &g_q), NARA_TREE_FORK);
         }
         g_q = *p; /* truncated */
         g_q.n--;
-        assert_rc(nara_merkle_verify_consistency(m, n, r1, r2, &g_q), NARA_FORK);
+        assert_rc(nara_merkle_verify_consistency(m, n, r1, r2, &g_q), NARA_TREE_FORK);
         for (unsigned j = 0; j < p->n; j++) { /* bit 4 of each element */
             g_q = *p;
             g_q.hash[j][0] ^= 16;
-            assert_rc(nara_merkle_verify_consistency(m, n, r1, r2, &g_q), NARA_FORK);
+            assert_rc(nara_merkle_verify_consistency(m, n, r1, r2, &g_q), NARA_TREE_FORK);
         }
     }
 }
@@ -595,11 +595,11 @@ static void inclusion_with_index_not_below_size_fails(void **state)
 
     /* A 1-leaf tree's root is its leaf hash and its proof is empty. */
     assert_rc(nara_merkle_verify_inclusion(leaf, 0, 1, &none, leaf), NARA_OK);
-    assert_rc(nara_merkle_verify_inclusion(leaf, 1, 1, &none, leaf), NARA_NOT_FOUND);
-    assert_rc(nara_merkle_verify_inclusion(leaf, 0, 0, &none, leaf), NARA_NOT_FOUND);
-    assert_rc(nara_merkle_verify_inclusion(leaf, 2, 1, &none, leaf), NARA_NOT_FOUND);
+    assert_rc(nara_merkle_verify_inclusion(leaf, 1, 1, &none, leaf), NARA_PROOF);
+    assert_rc(nara_merkle_verify_inclusion(leaf, 0, 0, &none, leaf), NARA_PROOF);
+    assert_rc(nara_merkle_verify_inclusion(leaf, 2, 1, &none, leaf), NARA_PROOF);
     assert_rc(nara_merkle_verify_inclusion(leaf, UINT64_MAX, UINT64_MAX, &none, leaf),
-              NARA_NOT_FOUND);
+              NARA_PROOF);
 }
 
 static void consistency_between_equal_sizes_needs_an_empty_proof_and_equal_roots(void **state)
@@ -609,9 +609,9 @@ static void consistency_between_equal_sizes_needs_an_empty_proof_and_equal_roots
     (void)state;
 
     assert_rc(nara_merkle_verify_consistency(5, 5, a, a, &none), NARA_OK);
-    assert_rc(nara_merkle_verify_consistency(5, 5, a, b, &none), NARA_FORK);
+    assert_rc(nara_merkle_verify_consistency(5, 5, a, b, &none), NARA_TREE_FORK);
     memcpy(one.hash[0], a, H);
-    assert_rc(nara_merkle_verify_consistency(5, 5, a, a, &one), NARA_FORK);
+    assert_rc(nara_merkle_verify_consistency(5, 5, a, a, &one), NARA_TREE_FORK);
 }
 
 static void consistency_from_the_empty_tree_needs_the_empty_root(void **state)
@@ -622,11 +622,11 @@ static void consistency_from_the_empty_tree_needs_the_empty_root(void **state)
 
     empty_hash(empty);
     assert_rc(nara_merkle_verify_consistency(0, 7, empty, a, &none), NARA_OK);
-    assert_rc(nara_merkle_verify_consistency(0, 7, a, a, &none), NARA_FORK);
+    assert_rc(nara_merkle_verify_consistency(0, 7, a, a, &none), NARA_TREE_FORK);
     assert_rc(nara_merkle_verify_consistency(0, 0, empty, empty, &none), NARA_OK);
-    assert_rc(nara_merkle_verify_consistency(0, 0, a, a, &none), NARA_FORK);
+    assert_rc(nara_merkle_verify_consistency(0, 0, a, a, &none), NARA_TREE_FORK);
     memcpy(one.hash[0], empty, H);
-    assert_rc(nara_merkle_verify_consistency(0, 7, empty, a, &one), NARA_FORK);
+    assert_rc(nara_merkle_verify_consistency(0, 7, empty, a, &one), NARA_TREE_FORK);
 }
 
 static void consistency_to_a_smaller_tree_is_a_fork(void **state)
@@ -637,9 +637,9 @@ static void consistency_to_a_smaller_tree_is_a_fork(void **state)
     const kat_proof_t *kp = &g_ct.cons[2]; /* 6 -> 8 */
     assert_rc(
         nara_merkle_verify_consistency(kp->b, kp->a, g_ct.root[kp->b], g_ct.root[kp->a], &kp->p),
-        NARA_FORK);
+        NARA_TREE_FORK);
     assert_rc(nara_merkle_verify_consistency(1, 0, g_ct.root[1], g_ct.root[1], &g_ct.cons[0].p),
-              NARA_FORK);
+              NARA_TREE_FORK);
 }
 
 static void verifiers_refuse_null_arguments_and_overlong_proofs(void **state)
@@ -656,8 +656,8 @@ static void verifiers_refuse_null_arguments_and_overlong_proofs(void **state)
     assert_rc(nara_merkle_verify_consistency(1, 2, h, h, NULL), NARA_INVAL);
     memset(&g_q, 0, sizeof g_q);
     g_q.n = NARA_MERKLE_MAX_PROOF + 1;
-    assert_rc(nara_merkle_verify_inclusion(h, 0, 2, &g_q, h), NARA_NOT_FOUND);
-    assert_rc(nara_merkle_verify_consistency(1, 2, h, h, &g_q), NARA_FORK);
+    assert_rc(nara_merkle_verify_inclusion(h, 0, 2, &g_q, h), NARA_PROOF);
+    assert_rc(nara_merkle_verify_consistency(1, 2, h, h, &g_q), NARA_TREE_FORK);
 }
 
 /* ---- properties on random trees -------------------------------------------------- */
@@ -726,7 +726,7 @@ static void flipping_any_byte_of_an_inclusion_proof_fails(void **state)
         for (unsigned b = 0; b < (unsigned)g_p.n * H; b++) {
             g_q = g_p;
             g_q.hash[b / H][b % H] ^= (uint8_t)(1 + below(255));
-            assert_rc(nara_merkle_verify_inclusion(m.leaf[i], i, m.n, &g_q, root), NARA_NOT_FOUND);
+            assert_rc(nara_merkle_verify_inclusion(m.leaf[i], i, m.n, &g_q, root), NARA_PROOF);
         }
     }
     mem_free(&m);
@@ -748,7 +748,7 @@ static void flipping_any_byte_of_a_consistency_proof_fails(void **state)
         for (unsigned b = 0; b < (unsigned)g_p.n * H; b++) {
             g_q = g_p;
             g_q.hash[b / H][b % H] ^= (uint8_t)(1 + below(255));
-            assert_rc(nara_merkle_verify_consistency(first, m.n, r1, r2, &g_q), NARA_FORK);
+            assert_rc(nara_merkle_verify_consistency(first, m.n, r1, r2, &g_q), NARA_TREE_FORK);
         }
     }
     mem_free(&m);
@@ -773,15 +773,15 @@ static void inclusion_proof_fails_for_a_wrong_index_size_leaf_or_root(void **sta
         assert_rc(nara_merkle_verify_inclusion(m.leaf[i], i, n, &g_p, roots[n]), NARA_OK);
         if (j != i) {
             assert_rc(nara_merkle_verify_inclusion(m.leaf[i], j, n, &g_p, roots[n]),
-                      NARA_NOT_FOUND);
+                      NARA_PROOF);
             assert_rc(nara_merkle_verify_inclusion(m.leaf[j], i, n, &g_p, roots[n]),
-                      NARA_NOT_FOUND);
+                      NARA_PROOF);
         }
         if (n2 != n && i < n2)
             assert_rc(nara_merkle_verify_inclusion(m.leaf[i], i, n2, &g_p, roots[n2]),
-                      NARA_NOT_FOUND);
+                      NARA_PROOF);
         assert_rc(nara_merkle_verify_inclusion(m.leaf[i], i, n, &g_p, roots[n - 1]),
-                  NARA_NOT_FOUND);
+                  NARA_PROOF);
     }
     mem_free(&m);
 }
@@ -802,12 +802,12 @@ static void consistency_proof_fails_for_wrong_sizes_or_roots(void **state)
         assert_rc(nara_merkle_prove_consistency(&s, a, n, &g_p), NARA_OK);
         assert_rc(nara_merkle_verify_consistency(a, n, roots[a], roots[n], &g_p), NARA_OK);
         if (a2 != a)
-            assert_rc(nara_merkle_verify_consistency(a2, n, roots[a2], roots[n], &g_p), NARA_FORK);
+            assert_rc(nara_merkle_verify_consistency(a2, n, roots[a2], roots[n], &g_p), NARA_TREE_FORK);
         if (n2 != n)
-            assert_rc(nara_merkle_verify_consistency(a, n2, roots[a], roots[n2], &g_p), NARA_FORK);
-        assert_rc(nara_merkle_verify_consistency(a, n, roots[a - 1], roots[n], &g_p), NARA_FORK);
-        assert_rc(nara_merkle_verify_consistency(a, n, roots[a], roots[n - 1], &g_p), NARA_FORK);
-        assert_rc(nara_merkle_verify_consistency(a, n, roots[n], roots[a], &g_p), NARA_FORK);
+            assert_rc(nara_merkle_verify_consistency(a, n2, roots[a], roots[n2], &g_p), NARA_TREE_FORK);
+        assert_rc(nara_merkle_verify_consistency(a, n, roots[a - 1], roots[n], &g_p), NARA_TREE_FORK);
+        assert_rc(nara_merkle_verify_consistency(a, n, roots[a], roots[n - 1], &g_p), NARA_TREE_FORK);
+        assert_rc(nara_merkle_verify_consistency(a, n, roots[n], roots[a], &g_p), NARA_TREE_FORK);
     }
     mem_free(&m);
 }

@@ -272,9 +272,9 @@ static void test_ack_lists_forged_and_unauthorized_and_commits_the_rest(void **s
     n = events_msg(msg, 1, ev, len, 3);
     assert_int_equal(nara_session_receive(fx->pipe.s, msg, n, TP_WALL0), NARA_OK);
     assert_int_equal(nara_session_output(fx->pipe.s, &m, &has), NARA_OK);
-    /* ACK [6, 1, added 1, duplicate 0, [[1, SIGNATURE 18], [2, UNAUTHORIZED 32]]] */
-    static const uint8_t want[] = {0x95, 0x06, 0x01, 0x01, 0x00, 0x92,
-                                   0x92, 0x01, 0x12, 0x92, 0x02, 0x20};
+    /* ACK [6, 1, added 1, duplicate 0, [[1, SIGNATURE 18], [2, UNAUTHORIZED 32]], nil] */
+    static const uint8_t want[] = {0x96, 0x06, 0x01, 0x01, 0x00, 0x92, 0x92,
+                                   0x01, 0x12, 0x92, 0x02, 0x20, 0xc0};
     assert_true(has);
     assert_int_equal(m.len, sizeof want);
     assert_memory_equal(m.bytes, want, sizeof want);

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nara_tlog.h"
 #include "test_protocol_pipe.h"
 
 #define TRIALS 200
@@ -152,11 +153,21 @@ static void record(void *ctx, bool from_client, uint8_t *msg, size_t *len, size_
     t->text_len += (size_t)snprintf(t->text + t->text_len, sizeof t->text - t->text_len, "\n");
 }
 
+static uint64_t fixed_clock(void *ctx)
+{
+    (void)ctx;
+    return TP_WALL0;
+}
+
 /* Fixed keys, nonce seeds and clock: device key from seed 01..01, server key
- * from seed 02..02, one event on each side. */
+ * from seed 02..02, one event on each side; the server keeps a transparency
+ * log (its heads signed at TP_WALL0), so WELCOME shows a head and the ACK
+ * carries a receipt. */
 static void example(transcript_t *t)
 {
     tp_node_t client, server;
+    nara_tlog_t *tlog = NULL;
+    nara_log_provider_t log;
     tp_policy_t pol;
     tp_pipe_t p;
     uint8_t cs[NARA_NONCE_BYTES], ss[NARA_NONCE_BYTES];
@@ -172,6 +183,10 @@ static void example(transcript_t *t)
     assert_int_equal(nara_store_append(server.store, &server.kp, "province", "lo.assign", body,
                                        sizeof body, TP_WALL0, NULL),
                      NARA_OK);
+    nara_tlog_signer_t signer = {&server.kp, fixed_clock, NULL};
+    assert_int_equal(nara_tlog_open(server.store, &signer, 0, &tlog), NARA_OK);
+    nara_log_provider_tlog(tlog, &log);
+    so.log = &log;
     co.expected_server_pk = server.kp.pk;
     nara_session_t *c = NULL, *s = NULL;
     assert_int_equal(nara_session_client_new(client.store, &client.kp, &co, &c), NARA_OK);
@@ -184,7 +199,9 @@ static void example(transcript_t *t)
     tp_pump(&p);
     assert_int_equal(nara_session_state(c), NARA_SESSION_CLOSED);
     assert_string_equal(p.trace, "c1 s2 c3 s4 s5 s7 c6 c5 c7 s6 c9");
+    assert_int_equal(nara_session_stats(c)->receipts, 1);
     tp_pipe_free(&p);
+    nara_tlog_close(tlog);
     tp_node_close(&client);
     tp_node_close(&server);
 }

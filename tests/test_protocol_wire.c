@@ -27,7 +27,8 @@ typedef enum {
     SERVER_AUTH,   /* HELLO received, CHALLENGE sent */
     SERVER_AUTHED, /* a real client completed the handshake and sent SYNCED */
     CLIENT_NEW,    /* not started */
-    CLIENT_AUTH    /* HELLO sent, waiting for CHALLENGE */
+    CLIENT_AUTH,   /* HELLO sent, waiting for CHALLENGE */
+    CLIENT_AUTHED  /* a real server completed the handshake; the client is live */
 } phase_t;
 
 typedef struct {
@@ -67,39 +68,59 @@ static const row_t rows[] = {
     {"hello_version_2_is_version", SERVER_NEW, "94 01 02 c4 20 K32 c4 20 K32", NARA_VERSION},
     {"oversize_message_is_too_large", SERVER_NEW, NULL, NARA_TOO_LARGE},
     {"events_before_auth_is_protocol", SERVER_NEW, "93 05 01 91 c4 01 00", NARA_PROTOCOL},
-    {"auth_before_hello_is_protocol", SERVER_NEW, "94 03 c4 40 K64 90 " LIMITS, NARA_PROTOCOL},
+    {"auth_before_hello_is_protocol", SERVER_NEW, "95 03 c4 40 K64 90 " LIMITS " 00",
+     NARA_PROTOCOL},
     {"second_hello_is_protocol", SERVER_AUTH, HELLO, NARA_PROTOCOL},
     {"events_during_handshake_is_protocol", SERVER_AUTH, "93 05 01 91 c4 01 00", NARA_PROTOCOL},
-    {"auth_vector_over_65536_feeds_is_too_large", SERVER_AUTH, "94 03 c4 40 K64 dd 00 01 00 01",
+    {"auth_vector_over_65536_feeds_is_too_large", SERVER_AUTH, "95 03 c4 40 K64 dd 00 01 00 01",
      NARA_TOO_LARGE},
-    {"auth_vector_longer_than_message_is_malformed", SERVER_AUTH, "94 03 c4 40 K64 dc ff ff",
+    {"auth_vector_longer_than_message_is_malformed", SERVER_AUTH, "95 03 c4 40 K64 dc ff ff",
      NARA_MALFORMED},
     {"auth_vector_unsorted_is_malformed", SERVER_AUTH,
-     "94 03 c4 40 K64 92 94 c4 20 K32 a1 62 01 c4 20 K32 94 c4 20 K32 a1 61 01 c4 20 K32 " LIMITS,
+     "95 03 c4 40 K64 92 94 c4 20 K32 a1 62 01 c4 20 K32 94 c4 20 K32 a1 61 01 c4 20 K32 " LIMITS
+     " 00",
      NARA_MALFORMED},
     {"auth_vector_bad_stream_is_malformed", SERVER_AUTH,
-     "94 03 c4 40 K64 91 94 c4 20 K32 a1 41 01 c4 20 K32 " LIMITS, NARA_MALFORMED},
+     "95 03 c4 40 K64 91 94 c4 20 K32 a1 41 01 c4 20 K32 " LIMITS " 00", NARA_MALFORMED},
     {"auth_vector_seq_0_is_malformed", SERVER_AUTH,
-     "94 03 c4 40 K64 91 94 c4 20 K32 a1 61 00 c4 20 K32 " LIMITS, NARA_MALFORMED},
-    {"auth_with_wrong_signature_is_auth", SERVER_AUTH, "94 03 c4 40 K64 90 " LIMITS, NARA_AUTH},
+     "95 03 c4 40 K64 91 94 c4 20 K32 a1 61 00 c4 20 K32 " LIMITS " 00", NARA_MALFORMED},
+    {"auth_with_wrong_signature_is_auth", SERVER_AUTH, "95 03 c4 40 K64 90 " LIMITS " 00",
+     NARA_AUTH},
     {"auth_with_window_0_is_malformed", SERVER_AUTH,
-     "94 03 c4 40 K64 90 83 a5 62 61 74 63 68 01 a7 6d 65 73 73 61 67 65 ce 00 10 00 00 a6 77 69 "
-     "6e 64 6f 77 00",
+     "95 03 c4 40 K64 90 83 a5 62 61 74 63 68 01 a7 6d 65 73 73 61 67 65 ce 00 10 00 00 a6 77 69 "
+     "6e 64 6f 77 00 00",
      NARA_MALFORMED},
     {"auth_limits_keys_out_of_order_is_malformed", SERVER_AUTH,
-     "94 03 c4 40 K64 90 83 a7 6d 65 73 73 61 67 65 ce 00 10 00 00 a5 62 61 74 63 68 01 a6 77 69 "
-     "6e 64 6f 77 01",
+     "95 03 c4 40 K64 90 83 a7 6d 65 73 73 61 67 65 ce 00 10 00 00 a5 62 61 74 63 68 01 a6 77 69 "
+     "6e 64 6f 77 01 00",
      NARA_MALFORMED},
-    {"auth_with_old_arity_is_malformed", SERVER_AUTH, "93 03 c4 40 K64 90", NARA_MALFORMED},
+    {"auth_with_old_arity_is_malformed", SERVER_AUTH, "94 03 c4 40 K64 90 " LIMITS, NARA_MALFORMED},
     {"events_with_4g_count_is_too_large", SERVER_AUTHED, "93 05 01 dd ff ff ff ff", NARA_TOO_LARGE},
-    {"events_over_batch_limit_is_too_large", SERVER_AUTHED, "93 05 01 dc 02 01", NARA_TOO_LARGE},
+    {"events_over_batch_limit_is_too_large", SERVER_AUTHED, "93 05 01 dd 00 01 00 01",
+     NARA_TOO_LARGE},
     {"events_empty_batch_is_malformed", SERVER_AUTHED, "93 05 01 90", NARA_MALFORMED},
     {"events_element_not_bin_is_malformed", SERVER_AUTHED, "93 05 01 91 a1 61", NARA_MALFORMED},
     {"events_out_of_order_is_protocol", SERVER_AUTHED, "93 05 02 91 c4 01 00", NARA_PROTOCOL},
-    {"ack_for_batch_not_sent_is_protocol", SERVER_AUTHED, "95 06 01 00 00 90", NARA_PROTOCOL},
-    {"ack_with_4g_entries_is_too_large", SERVER_AUTHED, "95 06 01 00 00 dd ff ff ff ff",
+    {"ack_for_batch_not_sent_is_protocol", SERVER_AUTHED, "96 06 01 00 00 90 c0", NARA_PROTOCOL},
+    {"ack_with_old_arity_is_malformed", SERVER_AUTHED, "95 06 01 00 00 90", NARA_MALFORMED},
+    {"ack_with_4g_entries_is_too_large", SERVER_AUTHED, "96 06 01 00 00 dd ff ff ff ff",
      NARA_TOO_LARGE},
-    {"ack_entries_not_ascending_is_malformed", SERVER_AUTHED, "95 06 01 00 00 92 92 01 12 92 01 12",
+    {"ack_entries_not_ascending_is_malformed", SERVER_AUTHED,
+     "96 06 01 00 00 92 92 01 12 92 01 12 c0", NARA_MALFORMED},
+    {"ack_receipt_to_a_server_is_protocol", SERVER_AUTHED,
+     "96 06 01 00 00 90 93 c4 01 00 c4 01 90 90", NARA_PROTOCOL},
+    {"ack_receipt_with_4g_entries_is_too_large", CLIENT_AUTHED,
+     "96 06 01 00 00 90 93 c4 01 00 c4 01 90 dd ff ff ff ff", NARA_TOO_LARGE},
+    {"ack_receipt_of_two_elements_is_malformed", CLIENT_AUTHED,
+     "96 06 01 00 00 90 92 c4 01 00 c4 01 90", NARA_MALFORMED},
+    {"ack_receipt_head_nil_is_malformed", CLIENT_AUTHED, "96 06 01 00 00 90 93 c0 c0 90",
+     NARA_MALFORMED},
+    {"ack_receipt_indices_not_ascending_is_malformed", CLIENT_AUTHED,
+     "96 06 01 00 00 90 93 c4 01 00 c4 01 90 92 93 01 00 c4 01 90 93 01 00 c4 01 90",
+     NARA_MALFORMED},
+    {"ack_receipt_for_no_batch_is_protocol", CLIENT_AUTHED,
+     "96 06 01 00 00 90 93 c4 01 00 c4 01 90 90", NARA_PROTOCOL},
+    {"auth_last_size_not_uint_is_malformed", SERVER_AUTH, "95 03 c4 40 K64 90 " LIMITS " c0",
      NARA_MALFORMED},
     {"second_synced_is_protocol", SERVER_AUTHED, "91 07", NARA_PROTOCOL},
     {"hello_after_auth_is_protocol", SERVER_AUTHED, HELLO, NARA_PROTOCOL},
@@ -107,7 +128,8 @@ static const row_t rows[] = {
     {"error_with_code_0_is_malformed", SERVER_AUTHED, "94 08 00 a0 c3", NARA_MALFORMED},
     {"error_fatal_not_bool_is_malformed", SERVER_AUTHED, "94 08 23 a0 01", NARA_MALFORMED},
     {"client_message_before_start_is_protocol", CLIENT_NEW, "91 07", NARA_PROTOCOL},
-    {"client_welcome_before_challenge_is_protocol", CLIENT_AUTH, "93 04 90 " LIMITS, NARA_PROTOCOL},
+    {"client_welcome_before_challenge_is_protocol", CLIENT_AUTH, "95 04 90 " LIMITS " c0 c0",
+     NARA_PROTOCOL},
     {"client_challenge_version_2_is_version", CLIENT_AUTH, "95 02 02 c4 20 K32 c4 20 K32 c4 40 K64",
      NARA_VERSION},
     {"client_challenge_bad_signature_is_auth", CLIENT_AUTH,
@@ -187,7 +209,7 @@ static void reach(fx_t *fx, phase_t phase)
         assert_int_equal(
             nara_session_receive(s, hello, assemble(HELLO, hello, sizeof hello), TP_WALL0),
             NARA_OK);
-    if (phase == SERVER_AUTHED) {
+    if (phase == SERVER_AUTHED || phase == CLIENT_AUTHED) {
         assert_int_equal(nara_session_start(c, TP_WALL0), NARA_OK);
         tp_pump(&fx->pipe);
         assert_int_equal(nara_session_state(s), NARA_SESSION_SYNCED);

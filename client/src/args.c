@@ -61,7 +61,7 @@ static int one_opt(nara_app_t *app, nara_cmd_spec_t *spec, int argc, char **argv
                   spec->usage);
         return -1;
     }
-    if (o->value != NULL) {
+    if (o->value != NULL && !(o->flags & NARA_OPT_MULTI)) {
         nara_fail(app, NARA_EXIT_USAGE, "option --%s given twice", o->name);
         return -1;
     }
@@ -73,16 +73,31 @@ static int one_opt(nara_app_t *app, nara_cmd_spec_t *spec, int argc, char **argv
         o->value = "1";
         return 1;
     }
-    if (eq) {
-        o->value = eq + 1;
-        return 1;
-    }
-    if (i + 1 >= argc) {
+    const char *v = eq ? eq + 1 : i + 1 < argc ? argv[i + 1] : NULL;
+    if (v == NULL) {
         nara_fail(app, NARA_EXIT_USAGE, "option --%s needs a value", o->name);
         return -1;
     }
-    o->value = argv[i + 1];
-    return 2;
+    if (o->value != NULL) { /* a MULTI option again: append after '\n' */
+        static char multi[NARA_OPT_MULTI_MAX];
+        size_t a = strlen(o->value), b = strlen(v);
+        if (o->value != multi) {
+            if (a + 1 > sizeof multi)
+                goto too_long;
+            memmove(multi, o->value, a + 1);
+        }
+        if (a + 1 + b + 1 > sizeof multi)
+            goto too_long;
+        multi[a] = '\n';
+        memcpy(multi + a + 1, v, b + 1);
+        o->value = multi;
+        return eq ? 1 : 2;
+    }
+    o->value = v;
+    return eq ? 1 : 2;
+too_long:
+    nara_fail(app, NARA_EXIT_USAGE, "option --%s: too many values", o->name);
+    return -1;
 }
 
 static int check_required(nara_app_t *app, const nara_cmd_spec_t *spec)
@@ -122,8 +137,8 @@ int nara_args_parse(nara_app_t *app, nara_cmd_spec_t *spec, int argc, char **arg
             continue;
         }
         if (spec->positional == NULL || spec->pos != NULL)
-            return nara_fail(app, NARA_EXIT_USAGE, "unexpected argument '%s' (usage: %s)",
-                             argv[i], spec->usage);
+            return nara_fail(app, NARA_EXIT_USAGE, "unexpected argument '%s' (usage: %s)", argv[i],
+                             spec->usage);
         spec->pos = argv[i++];
     }
     return check_required(app, spec);
@@ -135,6 +150,29 @@ const char *nara_opt(const nara_cmd_spec_t *spec, const char *name)
         if (strcmp(o->name, name) == 0)
             return o->value;
     return NULL;
+}
+
+bool nara_opt_split(const char *value, bool commas, char *buf, size_t bufcap, const char **out,
+                    size_t cap, size_t *n)
+{
+    size_t len = strlen(value);
+    *n = 0;
+    if (len + 1 > bufcap)
+        return false;
+    memcpy(buf, value, len + 1);
+    for (char *p = buf, *end; *p; p = end) {
+        end = p + strcspn(p, commas ? ",\n" : "\n");
+        bool last = *end == '\0';
+        *end = '\0';
+        if (*p) {
+            if (*n == cap)
+                return false;
+            out[(*n)++] = p;
+        }
+        if (!last)
+            end++;
+    }
+    return true;
 }
 
 bool nara_flag(const nara_cmd_spec_t *spec, const char *name)

@@ -57,7 +57,7 @@ static int parse_role(const nara_app_t *app, const char *v, nara_role_t *role)
         return NARA_EXIT_OK;
     return nara_fail(app, NARA_EXIT_USAGE,
                      "--role: '%s' is not an enrolable role (one of: admin, secretariat, "
-                     "governor, auditor, lo, regency)",
+                     "governor, auditor, lo, regency, server)",
                      v);
 }
 
@@ -99,8 +99,9 @@ int nara_cmd_enroll(nara_app_t *app, int argc, char **argv)
     nara_cmd_spec_t spec = {
         "nara enroll --device HEX --role ROLE --scope 32.01,32.02|'*' --name NAME [--agency A]",
         "Enrol a device (its public key, from `nara key` on that device) with a role:\n"
-        "admin, secretariat, governor, auditor, lo or regency, and a scope: the region codes\n"
-        "it may write for, or '*' for all.  Enrolling again changes role and scope.  Only the\n"
+        "admin, secretariat, governor, auditor, lo, regency or server (narad's key, which\n"
+        "signs receipts: enrol it with --scope '*'), and a scope: the region codes it may\n"
+        "write for, or '*' for all.  Enrolling again changes role and scope.  Only the\n"
         "province root or an admin may enrol (docs/events.md section 5).\n\n"
         "Example:\n  nara enroll --device 9c2e...41 --role regency --scope 32.01 "
         "--name 'Pemkab Bogor'\n",

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "nara_cli.h"
+#include "receipts.h"
 #include "sync.h"
 
 typedef struct {
@@ -69,6 +70,15 @@ static nara_err_t server_vector(nara_app_t *app, const nara_vv_t *told, nara_vv_
     }
     out->n = k;
     return NARA_OK;
+}
+
+/* The head every session must extend: the largest kept (receipts.h, 1). */
+static bool last_head(void *ctx, nara_tree_head_t *out)
+{
+    sync_ctx_t *x = ctx;
+    bool found = false;
+    note_meta(x, nara_rcpt_last_head(x->app->meta, out, &found));
+    return found;
 }
 
 static void on_synced(void *ctx, const nara_vv_t *told, uint64_t refused)
@@ -170,6 +180,7 @@ static void summary_json(const nara_sync_result_t *r, const char *url, int code)
     nara_json_u64(&j, "received", r->total.events_received);
     nara_json_u64(&j, "added", r->total.events_added);
     nara_json_u64(&j, "rejected", r->refused_total);
+    nara_json_u64(&j, "receipts", r->total.receipts);
     nara_json_obj(&j, "reasons");
     for (int i = 0; i < 64; i++)
         if (c.n[i])
@@ -201,6 +212,9 @@ static void summary_human(const nara_sync_result_t *r, const char *url, int code
            (unsigned long long)r->total.events_sent, (unsigned long long)r->total.events_acked,
            (unsigned long long)r->total.events_received,
            (unsigned long long)r->total.events_added, (unsigned long long)r->refused_total);
+    if (r->total.receipts)
+        printf("  receipts %llu: the province signed for them (nara receipts lists them)\n",
+               (unsigned long long)r->total.receipts);
     for (int i = 0; i < 64; i++)
         if (c.n[i])
             printf("  refused %llu: %s (%s)\n", (unsigned long long)c.n[i],
@@ -249,6 +263,14 @@ static void explain(const nara_app_t *app, int code, const nara_sync_result_t *r
         hint = "; give this device's key (nara key) to the provincial admin for enrolment";
     else if (r->err == NARA_REVOKED)
         hint = "; this device was revoked: ask the provincial admin";
+    else if (r->err == NARA_TREE_FORK)
+        hint = "; the server's signed history no longer contains what it showed this device "
+               "before (it forked or shrank), so it is refused.  Both tree heads and the proof "
+               "are kept as evidence (nara receipts shows them): report it to the provincial "
+               "admin and the Inspectorate";
+    else if (r->err == NARA_PROOF)
+        hint = "; the server sent a tree head or receipt that does not verify, so it is refused: "
+               "report it to the provincial admin";
     else if (code == NARA_EXIT_CONNECT)
         hint = "; the events stay here and are sent at the next sync";
     nara_fail(NULL, code, "sync %s: %s%s", result_word(code), r->err_text, hint);
@@ -270,8 +292,16 @@ static int run(nara_app_t *app, const nara_cmd_spec_t *spec)
     o.watch = nara_flag(spec, "watch");
     o.progress = nara_flag(spec, "progress") || isatty(STDERR_FILENO);
     o.verbose = nara_flag(spec, "verbose");
-    o.hooks = (nara_sync_hooks_t){on_authenticated, on_synced, &x};
-    nara_err_t err = nara_sync_run(app->store, &app->kp, &o, &r);
+    nara_err_t err = nara_rcpt_init(app->meta);
+    if (err != NARA_OK)
+        return nara_fail(app, NARA_EXIT_STORAGE, "cannot prepare the receipt tables in %s: %s",
+                         app->db, nara_strerror(err));
+    nara_rcpt_ctx_t rx = {app->meta, url, 0, 0, false, NARA_OK};
+    nara_receipt_sink_t sink;
+    nara_rcpt_sink(&rx, &sink);
+    o.receipts = &sink;
+    o.hooks = (nara_sync_hooks_t){on_authenticated, on_synced, last_head, &x};
+    err = nara_sync_run(app->store, &app->kp, &o, &r);
     if (err == NARA_NOMEM && r.err == NARA_OK)
         snprintf(r.err_text, sizeof r.err_text, "out of memory");
     rc = exit_code(err, &r);
@@ -282,6 +312,9 @@ static int run(nara_app_t *app, const nara_cmd_spec_t *spec)
         summary_human(&r, url, rc);
     if (rc != NARA_EXIT_OK && rc != NARA_EXIT_PARTIAL)
         explain(app, rc, &r);
+    if (rx.forked)
+        fprintf(stderr, "nara: evidence of the server's forked history was kept in %s\n",
+                app->db);
     if (x.meta_err != NARA_OK)
         fprintf(stderr, "nara: warning: could not record the sync in the settings: %s\n",
                 nara_strerror(x.meta_err));
@@ -311,9 +344,13 @@ int nara_cmd_sync(nara_app_t *app, int argc, char **argv)
         "+-20 %), until SIGINT/SIGTERM.  --insecure accepts any TLS certificate: for tests\n"
         "with a self-signed certificate only.  --ca names a CA file for wss://.\n"
         "Progress goes to stderr when it is a terminal or with --progress.\n\n"
+        "Every tree head the server shows must extend the last one kept here, and every\n"
+        "receipt it gives must verify; they are kept (nara receipts).  A server whose\n"
+        "history forked or shrank is refused (exit 4) and the evidence kept.\n\n"
         "Exit codes: 0 done; 2 partial (some events refused, reasons in the summary);\n"
         "3 no connection or connection lost before done; 4 permanent refusal (revoked,\n"
-        "unenrolled, fork, server key mismatch); 5 local storage error; 1 usage.\n\n"
+        "unenrolled, fork, server key mismatch, forked server history); 5 local storage\n"
+        "error; 1 usage.\n\n"
         "Example:\n  nara sync --server ws://narad.jabarprov.go.id:7443\n",
         NULL, opts, NULL};
     int rc = nara_args_parse(app, &spec, argc, argv);

@@ -47,6 +47,9 @@ static const cmd_t commands[] = {
     {"export", NULL, nara_cmd_export, "write a delta file for sneakernet"},
     {"import", NULL, nara_cmd_import, "merge a delta file"},
     {"sync", NULL, nara_cmd_sync, "sync with narad over WebSocket"},
+    {"receipts", NULL, nara_cmd_receipts, "what the province signed for; --verify offline"},
+    {"export-bundle", NULL, nara_cmd_export_bundle, "write an audit bundle (events, heads, proofs)"},
+    {"audit", NULL, nara_cmd_audit, "verify bundles or a replica offline (Inspektorat)"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

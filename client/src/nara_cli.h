@@ -108,6 +108,11 @@ nara_err_t nara_meta_set_vv(sqlite3 *db, const char *key, const nara_vv_t *vv);
 #define NARA_OPT_FLAG 0x00     /* --name */
 #define NARA_OPT_VALUE 0x01    /* --name VALUE or --name=VALUE */
 #define NARA_OPT_REQUIRED 0x02
+/* A VALUE option that may be repeated: its value is every value given, in
+ * order, joined by '\n' (in the parser's static buffer, NARA_OPT_MULTI_MAX
+ * bytes in all; nara_opt_split splits it). */
+#define NARA_OPT_MULTI 0x04
+#define NARA_OPT_MULTI_MAX 8192
 
 typedef struct {
     const char *name; /* without the dashes; NULL ends a list */
@@ -128,6 +133,11 @@ typedef struct {
  * NARA_EXIT_OK, or NARA_EXIT_USAGE after printing what was wrong. */
 int nara_args_parse(nara_app_t *app, nara_cmd_spec_t *spec, int argc, char **argv);
 const char *nara_opt(const nara_cmd_spec_t *spec, const char *name);
+/* Split a MULTI value (and commas within each value, when `commas`) into
+ * out[0..*n) (pointers into buf, which receives a copy).  false if more
+ * than `cap` parts or buf is too small. */
+bool nara_opt_split(const char *value, bool commas, char *buf, size_t bufcap, const char **out,
+                    size_t cap, size_t *n);
 bool nara_flag(const nara_cmd_spec_t *spec, const char *name);
 
 /* ---- messages and exit codes (out.c) -------------------------------------- */
@@ -249,5 +259,8 @@ int nara_cmd_conflicts(nara_app_t *app, int argc, char **argv);
 int nara_cmd_export(nara_app_t *app, int argc, char **argv);
 int nara_cmd_import(nara_app_t *app, int argc, char **argv);
 int nara_cmd_sync(nara_app_t *app, int argc, char **argv);
+int nara_cmd_receipts(nara_app_t *app, int argc, char **argv);
+int nara_cmd_export_bundle(nara_app_t *app, int argc, char **argv);
+int nara_cmd_audit(nara_app_t *app, int argc, char **argv);
 
 #endif /* NARA_CLI_H */

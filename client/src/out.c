@@ -55,6 +55,8 @@ int nara_exit_for(nara_err_t err)
     case NARA_AUTH:
     case NARA_FEED_BEHIND:
     case NARA_VERSION:
+    case NARA_TREE_FORK:
+    case NARA_PROOF:
         return NARA_EXIT_REFUSED;
     case NARA_CONNECT:
     case NARA_TIMEOUT:

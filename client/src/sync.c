@@ -99,6 +99,7 @@ typedef struct {
     char att_text[256];
     nara_vv_t told;
     uint64_t told_sig;
+    nara_tree_head_t last; /* the pinned tree head of this attempt */
 } conn_t;
 
 static uint64_t mono_ms(void)
@@ -208,6 +209,7 @@ static void add_stats(nara_session_stats_t *t, const nara_session_stats_t *s)
     t->events_rejected += s->events_rejected;
     t->round_trips += s->round_trips;
     t->errors_received += s->errors_received;
+    t->receipts += s->receipts;
 }
 
 static void keep_refused(void *ctx, const uint8_t id[NARA_ID_BYTES], nara_err_t code)
@@ -306,6 +308,9 @@ static void attempt_start(conn_t *c)
     memset(&so, 0, sizeof so);
     so.live = c->o->watch;
     so.expected_server_pk = c->has_pin ? c->pin : NULL;
+    so.receipts = c->o->receipts;
+    if (c->o->hooks.last_head && c->o->hooks.last_head(c->o->hooks.ctx, &c->last))
+        so.last_head = &c->last;
     c->active = true;
     c->established = c->closing = c->proven = c->was_done = c->done_now = false;
     c->rx_len = 0;

@@ -45,6 +45,9 @@ typedef struct {
      * (start or log_grew); `refused` how many events the peer refused in
      * this connection so far. */
     void (*synced)(void *ctx, const nara_vv_t *told, uint64_t refused);
+    /* The tree head to pin for the next connection (asked before each one):
+     * true with *out filled, false for none. */
+    bool (*last_head)(void *ctx, nara_tree_head_t *out);
     void *ctx;
 } nara_sync_hooks_t;
 
@@ -58,6 +61,7 @@ typedef struct {
     bool have_expected;
     uint8_t expected[NARA_PUBLICKEY_BYTES]; /* the server key to require */
     nara_sync_hooks_t hooks;
+    const nara_receipt_sink_t *receipts; /* verified heads and receipts; NULL: not kept */
 } nara_sync_opts_t;
 
 #define NARA_SYNC_REFUSED_KEEP 1024

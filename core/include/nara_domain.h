@@ -95,6 +95,7 @@ typedef enum {
     NARA_ROLE_AUDITOR,
     NARA_ROLE_LO,
     NARA_ROLE_REGENCY,
+    NARA_ROLE_SERVER, /* the provincial server's key: signs tree heads, writes no event */
     NARA_ROLE_COUNT
 } nara_role_t;
 

@@ -60,7 +60,13 @@ extern "C" {
     X(SERVER_KEY, 39, "the server's key is not the one this device trusts")         \
     X(CLOSED, 40, "the sync session is closed")                                     \
     X(TIMEOUT, 41, "the peer did not answer in time")                               \
-    X(CONNECT, 42, "could not connect to the server")
+    X(CONNECT, 42, "could not connect to the server")                               \
+    X(PROOF, 43, "proof does not verify")                                           \
+    X(TREE_FORK, 44, "server history forked or shrank")                             \
+    X(INCOMPLETE, 45, "history incomplete: an event is missing")                    \
+    X(OUT_OF_ORDER, 46, "records are not in the required order")                    \
+    X(CHECKSUM, 47, "file is damaged: its checksum does not match")                 \
+    X(BACKDATED, 48, "event claims a time before its author's revocation but reached the province after it")
 
 typedef enum {
 #define NARA__ERR_ENUM(name, num, text) NARA_##name = num,

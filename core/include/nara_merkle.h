@@ -29,8 +29,8 @@
  * subtree hashes) through caller callbacks, so the server can keep the tree
  * in SQLite.  Verifying a proof or a tree head never calls back.
  *
- * Error codes: a proof that does not verify is NARA_NOT_FOUND (inclusion:
- * the leaf is not shown to be in the tree) or NARA_FORK (consistency: the
+ * Error codes: a proof that does not verify is NARA_PROOF (inclusion: the
+ * leaf is not shown to be in the tree) or NARA_TREE_FORK (consistency: the
  * second tree does not extend the first - the log forked or shrank).
  */
 #ifndef NARA_MERKLE_H
@@ -82,7 +82,7 @@ typedef struct {
 
 /* Does `proof` show that the leaf with hash `leaf_hash` is leaf number
  * `index` (from 0) of the tree of `size` leaves whose MTH is `root`?
- * Exactly RFC 9162 2.1.3.2.  NARA_OK, or NARA_NOT_FOUND for any proof that
+ * Exactly RFC 9162 2.1.3.2.  NARA_OK, or NARA_PROOF for any proof that
  * does not verify (including index >= size and proof->n > 64).  NULL
  * pointers: NARA_INVAL.  Never calls back, never allocates. */
 nara_err_t nara_merkle_verify_inclusion(const uint8_t leaf_hash[NARA_HASH_BYTES], uint64_t index,
@@ -96,7 +96,7 @@ nara_err_t nara_merkle_verify_inclusion(const uint8_t leaf_hash[NARA_HASH_BYTES]
  *   first == second               proof empty and the two roots equal;
  *   first == 0                    proof empty and first_root == MTH({})
  *                                 (and, if second is 0 too, the rule above).
- * NARA_OK, or NARA_FORK for any proof that does not verify.  NULL pointers:
+ * NARA_OK, or NARA_TREE_FORK for any proof that does not verify.  NULL pointers:
  * NARA_INVAL.  Never calls back, never allocates. */
 nara_err_t nara_merkle_verify_consistency(uint64_t first, uint64_t second,
                                           const uint8_t first_root[NARA_HASH_BYTES],

@@ -9,9 +9,13 @@
  * Tables (in the store's SQLite file, all named dom_*):
  *   dom_meta        'version', 'root' (the root key the fold used), 'regions'
  *                   (hash of the region list the fold used).
- *   dom_index       one row per accepted event: id, hlc, author, stream, seq,
- *                   kind, and the entity it belongs to (ent, ekey); for
- *                   ENT_STATIC rows the rule that refused it.
+ *   dom_index       one row per accepted event: the entity it belongs to
+ *                   (ent, ekey), the store's events.ord of the event (the
+ *                   rowid on_added receives) and, for ENT_STATIC rows, the
+ *                   rule that refused it; one b-tree keyed (ent, ekey, ord).
+ *                   The event itself (id, hlc, author, stream, seq, kind,
+ *                   bytes) is read from the store's events and feeds rows by
+ *                   joining on ord: nothing is copied.
  *   dom_device      the enrolment table (effective enrol/revoke entries).
  *   dom_decree      effective decrees.
  *   dom_lo_history  per region: its effective LO events; the current
@@ -39,6 +43,15 @@
  *     (see domain_internal.h), so re-folding the dirty entities is enough.
  *  3. d->devs equals dom_device whenever devs_stale is false.
  *  4. The dirty marks are empty outside a transaction.
+ *
+ * Performance (docs/storage.md, "Performance").  A merge inserts one
+ * dom_index entry per event, next to its entity's other events; an
+ * entity's events are read back in one query that also
+ * returns their bytes, whose body is located without hashing (they were
+ * decoded and verified when they were accepted).  Version 1 of these tables
+ * kept a copy of each event's identity keyed by its random id, which cost a
+ * random b-tree page per event in every commit; a version-1 dom_index is
+ * dropped and the whole fold rebuilt at open (check_meta).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,18 +59,15 @@
 
 #include "domain_internal.h"
 
-#define DOM_SCHEMA_VERSION 1
+#define DOM_SCHEMA_VERSION 2
 
 /* One transaction: one commit instead of one per statement. */
 static const char schema_sql[] =
     "BEGIN;"
     "CREATE TABLE IF NOT EXISTS dom_meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS dom_index(id BLOB PRIMARY KEY, hlc INTEGER NOT NULL,"
-    " author BLOB NOT NULL, stream TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL,"
-    " ent INTEGER NOT NULL, ekey BLOB NOT NULL, rule INTEGER NOT NULL, detail TEXT NOT NULL)"
-    " WITHOUT ROWID;"
-    "CREATE INDEX IF NOT EXISTS dom_index_ent ON dom_index(ent, ekey, hlc, id);"
-    "CREATE INDEX IF NOT EXISTS dom_index_author ON dom_index(author, ent, ekey);"
+    "CREATE TABLE IF NOT EXISTS dom_index(ent INTEGER NOT NULL, ekey BLOB NOT NULL,"
+    " ord INTEGER NOT NULL, rule INTEGER NOT NULL, detail TEXT NOT NULL,"
+    " PRIMARY KEY(ent, ekey, ord)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS dom_quarantine(ent INTEGER NOT NULL, ekey BLOB NOT NULL,"
     " id BLOB NOT NULL, hlc INTEGER NOT NULL, rule INTEGER NOT NULL, detail TEXT NOT NULL,"
     " related BLOB, PRIMARY KEY(ent, ekey, id)) WITHOUT ROWID;"
@@ -87,6 +97,12 @@ static const char schema_sql[] =
     " kind TEXT NOT NULL, a BLOB NOT NULL, b BLOB NOT NULL, resolved_by BLOB,"
     " region TEXT NOT NULL, PRIMARY KEY(ent, ekey, kind, a, b)) WITHOUT ROWID;"
     "COMMIT;";
+
+/* A dom_index of version 1 (keyed by id, without ord) is dropped before the
+ * tables are created; check_meta then finds the version changed and the
+ * whole fold is rebuilt. */
+static const char drop_v1_sql[] =
+    "DROP TABLE IF EXISTS dom_index;";
 
 /* Everything derived, for a full re-fold (dom_meta stays). */
 static const char clear_sql[] = "DELETE FROM dom_index; DELETE FROM dom_quarantine;"
@@ -131,29 +147,31 @@ static nara_err_t exec_sql(nara_domain_t *d, const char *sql)
     return nara__dom_err(d, sqlite3_exec(d->db, sql, NULL, NULL, NULL), sql);
 }
 
+/* The bind helpers do not copy (SQLITE_STATIC): every caller steps the
+ * statement to completion (nara__dom_exec) while the bound memory (an item,
+ * the event's bytes) is alive, and the next use clears the bindings. */
 void nara__bind_str(sqlite3_stmt *st, int col, nara__str_t s)
 {
-    sqlite3_bind_text(st, col, s.p ? s.p : "", (int)s.n, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, col, s.p ? s.p : "", (int)s.n, SQLITE_STATIC);
 }
 
 void nara__bind_id(sqlite3_stmt *st, int col, const uint8_t *id32)
 {
     if (id32)
-        sqlite3_bind_blob(st, col, id32, 32, SQLITE_TRANSIENT);
+        sqlite3_bind_blob(st, col, id32, 32, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, col);
 }
 
-/* An entity key: a zero-length blob for the keyless entities. */
-static void bind_key(sqlite3_stmt *st, int col, const void *key, size_t len)
+void nara__bind_key(sqlite3_stmt *st, int col, const void *key, size_t len)
 {
     if (len == 0)
         sqlite3_bind_zeroblob(st, col, 0);
     else
-        sqlite3_bind_blob(st, col, key, (int)len, SQLITE_TRANSIENT);
+        sqlite3_bind_blob(st, col, key, (int)len, SQLITE_STATIC);
 }
 
-static bool row_meta(sqlite3_stmt *st, nara__meta_t *m)
+bool nara__dom_row_meta(sqlite3_stmt *st, nara__meta_t *m)
 {
     const unsigned char *stream = sqlite3_column_text(st, 3);
     int stream_len = sqlite3_column_bytes(st, 3);
@@ -170,43 +188,6 @@ static bool row_meta(sqlite3_stmt *st, nara__meta_t *m)
     return true;
 }
 
-nara_err_t nara__dom_ent_rows(nara_domain_t *d, int ent, const void *key, size_t key_len,
-                              nara__meta_t **rows, size_t *n)
-{
-    sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_ENT_ROWS);
-    size_t cap = 0;
-    nara_err_t err = NARA_OK;
-    int rc;
-
-    *rows = NULL;
-    *n = 0;
-    sqlite3_bind_int(st, 1, ent);
-    bind_key(st, 2, key, key_len);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            nara__meta_t *v = realloc(*rows, (cap = cap ? cap * 2 : 16) * sizeof *v);
-            if (v == NULL) {
-                err = NARA_NOMEM;
-                break;
-            }
-            *rows = v;
-        }
-        if (!row_meta(st, &(*rows)[(*n)++])) {
-            err = nara__store_sqlite_err(d->s, SQLITE_CORRUPT, "dom_index row");
-            break;
-        }
-    }
-    if (err == NARA_OK)
-        err = nara__dom_err(d, rc, "read entity rows");
-    sqlite3_reset(st);
-    if (err != NARA_OK) {
-        free(*rows);
-        *rows = NULL;
-        *n = 0;
-    }
-    return err;
-}
-
 nara_err_t nara__dom_quarantine(nara_domain_t *d, const nara__meta_t *m, int ent, const void *key,
                                 size_t key_len, nara_rule_t rule, const char *detail,
                                 const uint8_t *related)
@@ -215,30 +196,11 @@ nara_err_t nara__dom_quarantine(nara_domain_t *d, const nara__meta_t *m, int ent
     sqlite3_bind_blob(st, 1, m->id, 32, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)m->hlc);
     sqlite3_bind_int(st, 3, ent);
-    bind_key(st, 4, key, key_len);
+    nara__bind_key(st, 4, key, key_len);
     sqlite3_bind_int(st, 5, (int)rule);
     sqlite3_bind_text(st, 6, detail, -1, SQLITE_TRANSIENT);
     nara__bind_id(st, 7, related);
     return nara__dom_exec(d, st, "insert dom_quarantine");
-}
-
-nara_err_t nara__dom_load(nara_domain_t *d, const uint8_t id[32], uint8_t **bytes, nara_event_t *ev)
-{
-    size_t len = 0;
-    nara_err_t err = nara_store_get(d->s, id, d->scratch, NARA_EVENT_MAX_BYTES, &len);
-    *bytes = NULL;
-    if (err != NARA_OK)
-        return err == NARA_NOT_FOUND ? NARA_CORRUPT : err;
-    *bytes = malloc(len ? len : 1);
-    if (*bytes == NULL)
-        return NARA_NOMEM;
-    memcpy(*bytes, d->scratch, len);
-    if (nara_event_decode(*bytes, len, ev) != NARA_OK) {
-        free(*bytes);
-        *bytes = NULL;
-        return NARA_CORRUPT;
-    }
-    return NARA_OK;
 }
 
 /* ---- the enrolment table in memory -------------------------------------------- */
@@ -345,21 +307,32 @@ static nara_err_t mark(nara_domain_t *d, int ent, const void *key, size_t key_le
 
 static void clear_dirty(nara_domain_t *d)
 {
+    d->txn_first_ord = 0;
     d->dirty_devices = d->dirty_decrees = false;
     memset(d->dirty_regions, 0, sizeof d->dirty_regions);
     d->dirty_cases.n = 0;
 }
 
-/* Mark every entity a device wrote to (its enrolment changed). */
+static nara_err_t mark_author_event(nara_domain_t *d, const nara_event_t *ev);
+
+/* Mark every entity a device wrote to (its enrolment changed): its events,
+ * routed again (routing depends only on the event and the region list, so
+ * it gives the entity its dom_index row names).  Rare: enrolment changes. */
 static nara_err_t mark_author(nara_domain_t *d, const uint8_t pk[32])
 {
-    sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_AUTHOR_ENTS);
+    sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_AUTHOR_EVENTS);
     nara_err_t err = NARA_OK;
     int rc;
     sqlite3_bind_blob(st, 1, pk, 32, SQLITE_TRANSIENT);
-    while (err == NARA_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
-        err = mark(d, sqlite3_column_int(st, 0), sqlite3_column_blob(st, 1),
-                   (size_t)sqlite3_column_bytes(st, 1));
+    while (err == NARA_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        nara_event_t ev;
+        if (nara_event_decode(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+                              &ev) != NARA_OK) {
+            err = nara__store_sqlite_err(d->s, SQLITE_CORRUPT, "stored event does not decode");
+            break;
+        }
+        err = mark_author_event(d, &ev);
+    }
     if (err == NARA_OK)
         err = nara__dom_err(d, rc, "authored entities");
     sqlite3_reset(st);
@@ -421,13 +394,13 @@ static nara_err_t fold_dirty(nara_domain_t *d)
 /* ---- indexing ---------------------------------------------------------------------- */
 
 typedef struct {
+    int64_t ord; /* the store's events.ord */
     nara__meta_t m;
     int ent;
     uint8_t key[NARA_STREAM_MAX + 1 > 32 ? NARA_STREAM_MAX + 1 : 32];
     size_t key_len;
     nara_rule_t rule;
     char detail[96];
-    char kind_raw[NARA_KIND_MAX + 1]; /* as received, even when unknown */
 } index_row_t;
 
 /* detail NULL: r->detail is already written. */
@@ -501,16 +474,11 @@ static void route(nara_domain_t *d, const nara_event_t *ev, index_row_t *r)
 static nara_err_t insert_row(nara_domain_t *d, const index_row_t *r)
 {
     sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_INDEX_INSERT);
-    sqlite3_bind_blob(st, 1, r->m.id, 32, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)r->m.hlc);
-    sqlite3_bind_blob(st, 3, r->m.author, 32, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, r->m.stream, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 5, (sqlite3_int64)r->m.seq);
-    sqlite3_bind_text(st, 6, r->kind_raw, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(st, 7, r->ent);
-    bind_key(st, 8, r->key, r->key_len);
-    sqlite3_bind_int(st, 9, (int)r->rule);
-    sqlite3_bind_text(st, 10, r->detail, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 1, r->ord);
+    sqlite3_bind_int(st, 2, r->ent);
+    nara__bind_key(st, 3, r->key, r->key_len);
+    sqlite3_bind_int(st, 4, (int)r->rule);
+    sqlite3_bind_text(st, 5, r->detail, -1, SQLITE_STATIC);
     nara_err_t err = nara__dom_exec(d, st, "insert dom_index");
     if (err != NARA_OK || sqlite3_changes(d->db) == 0)
         return err;
@@ -520,11 +488,20 @@ static nara_err_t insert_row(nara_domain_t *d, const index_row_t *r)
     return mark(d, r->ent, r->key, r->key_len);
 }
 
-static nara_err_t index_event(nara_domain_t *d, const nara_event_t *ev)
+/* mark_author: mark the entity of one of the author's events (not its
+ * enrolment entries nor a static rule: those are not refolded per author). */
+static nara_err_t mark_author_event(nara_domain_t *d, const nara_event_t *ev)
 {
     index_row_t r;
     route(d, ev, &r);
-    memcpy(r.kind_raw, ev->kind, sizeof r.kind_raw);
+    return r.ent >= NARA__ENT_DECREES ? mark(d, r.ent, r.key, r.key_len) : NARA_OK;
+}
+
+static nara_err_t index_event(nara_domain_t *d, const nara_event_t *ev, int64_t ord)
+{
+    index_row_t r;
+    route(d, ev, &r);
+    r.ord = ord;
     return insert_row(d, &r);
 }
 
@@ -532,8 +509,10 @@ static nara_err_t index_event(nara_domain_t *d, const nara_event_t *ev)
 
 static nara_err_t hook_added(void *ctx, const nara_event_t *ev, int64_t rowid)
 {
-    (void)rowid;
-    return index_event(ctx, ev);
+    nara_domain_t *d = ctx;
+    if (d->txn_first_ord == 0)
+        d->txn_first_ord = rowid;
+    return index_event(d, ev, rowid);
 }
 
 static nara_err_t hook_commit(void *ctx)
@@ -550,41 +529,31 @@ static void hook_rollback(void *ctx)
 
 /* ---- catch-up and full re-fold ------------------------------------------------------ */
 
-typedef struct {
-    index_row_t *v;
-    size_t n, cap;
-} rows_t;
-
-static nara_err_t rows_push(nara_domain_t *d, rows_t *rows, const nara_bytes_t *b)
+/* Index every accepted event of the store that dom_index lacks (all of them
+ * after a clear), streaming: one event in memory at a time.  Inside the
+ * caller's transaction; reading `events` while writing dom_* tables on the
+ * same connection is fine for SQLite. */
+static nara_err_t index_all(nara_domain_t *d)
 {
-    nara_event_t ev;
-    if (nara_event_decode(b->bytes, b->len, &ev) != NARA_OK)
-        return nara__store_sqlite_err(d->s, SQLITE_CORRUPT, "stored event does not decode");
-    if (rows->n == rows->cap) {
-        size_t cap = rows->cap ? rows->cap * 2 : 256;
-        index_row_t *v = realloc(rows->v, cap * sizeof *v);
-        if (v == NULL)
-            return NARA_NOMEM;
-        rows->v = v;
-        rows->cap = cap;
+    sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_ALL_EVENTS);
+    nara_err_t err = NARA_OK;
+    int rc;
+    while (err == NARA_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        nara_event_t ev;
+        index_row_t r;
+        const void *bytes = sqlite3_column_blob(st, 1);
+        size_t len = (size_t)sqlite3_column_bytes(st, 1);
+        if (nara_event_decode(bytes, len, &ev) != NARA_OK) {
+            err = nara__store_sqlite_err(d->s, SQLITE_CORRUPT, "stored event does not decode");
+            break;
+        }
+        route(d, &ev, &r);
+        r.ord = sqlite3_column_int64(st, 0);
+        err = insert_row(d, &r);
     }
-    index_row_t *r = &rows->v[rows->n++];
-    route(d, &ev, r);
-    memcpy(r->kind_raw, ev.kind, sizeof r->kind_raw);
-    return NARA_OK;
-}
-
-/* Route every accepted event of the store (outside any transaction: the
- * iterator must not overlap our writes). */
-static nara_err_t collect(nara_domain_t *d, rows_t *rows)
-{
-    nara_iter_t *it = NULL;
-    nara_bytes_t b;
-    bool has = true;
-    nara_err_t err = nara_store_iter_missing(d->s, NULL, NULL, NULL, &it);
-    while (err == NARA_OK && (err = nara_iter_next(it, &b, &has)) == NARA_OK && has)
-        err = rows_push(d, rows, &b);
-    nara_iter_free(it);
+    if (err == NARA_OK)
+        err = nara__dom_err(d, rc, "read events");
+    sqlite3_reset(st);
     return err;
 }
 
@@ -612,8 +581,8 @@ static nara_err_t write_meta(nara_domain_t *d)
     return err;
 }
 
-/* Inside the transaction: insert the rows and fold what they made dirty. */
-static nara_err_t apply_rows(nara_domain_t *d, const rows_t *rows, bool fresh)
+/* Inside the transaction: index the events and fold what they made dirty. */
+static nara_err_t apply_rows(nara_domain_t *d, bool fresh)
 {
     nara_err_t err = NARA_OK;
     if (fresh) {
@@ -622,8 +591,8 @@ static nara_err_t apply_rows(nara_domain_t *d, const rows_t *rows, bool fresh)
         d->devs_stale = false;
         d->stats.full_refolds++;
     }
-    for (size_t i = 0; err == NARA_OK && i < rows->n; i++)
-        err = insert_row(d, &rows->v[i]);
+    if (err == NARA_OK)
+        err = index_all(d);
     if (err == NARA_OK)
         err = write_meta(d);
     if (err == NARA_OK)
@@ -647,7 +616,6 @@ static nara_err_t catch_up(nara_domain_t *d, bool fresh)
 {
     nara_store_counts_t counts;
     int64_t indexed = 0;
-    rows_t rows = {0};
     nara_err_t err = nara_store_counts(d->s, &counts);
 
     if (err == NARA_OK)
@@ -656,11 +624,9 @@ static nara_err_t catch_up(nara_domain_t *d, bool fresh)
         return err;
     if (counts.events == 0 && indexed == 0) /* nothing to fold (a new replica) */
         return fresh ? write_meta(d) : NARA_OK;
-    err = collect(d, &rows);
-    if (err == NARA_OK)
-        err = exec_sql(d, "BEGIN IMMEDIATE");
+    err = exec_sql(d, "BEGIN IMMEDIATE");
     if (err == NARA_OK) {
-        err = apply_rows(d, &rows, fresh);
+        err = apply_rows(d, fresh);
         if (err == NARA_OK)
             err = exec_sql(d, "COMMIT");
         if (err != NARA_OK) {
@@ -668,7 +634,6 @@ static nara_err_t catch_up(nara_domain_t *d, bool fresh)
             hook_rollback(d);
         }
     }
-    free(rows.v);
     return err;
 }
 
@@ -709,6 +674,26 @@ static nara_err_t check_meta(nara_domain_t *d, bool *fresh)
         sqlite3_reset(st);
     }
     *fresh = !(same[0] && same[1] && same[2]);
+    return err;
+}
+
+/* Drop a dom_index of version 1 (no `ord` column), see drop_v1_sql.  Its
+ * indexes go with it. */
+static nara_err_t drop_v1(nara_domain_t *d)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(d->db,
+                                "SELECT (SELECT count(*) FROM pragma_table_info('dom_index')),"
+                                " (SELECT count(*) FROM pragma_table_info('dom_index')"
+                                " WHERE name = 'ord')",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    bool v1 = rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0 && sqlite3_column_int(st, 1) == 0;
+    nara_err_t err = nara__dom_err(d, rc, "dom_index layout");
+    sqlite3_finalize(st);
+    if (err == NARA_OK && v1)
+        err = exec_sql(d, drop_v1_sql);
     return err;
 }
 
@@ -781,7 +766,9 @@ nara_err_t nara_domain_open(nara_store_t *s, const uint8_t root_pk[NARA_PUBLICKE
     d = domain_new(s, root_pk, regions);
     if (d == NULL)
         return NARA_NOMEM;
-    err = exec_sql(d, schema_sql);
+    err = drop_v1(d);
+    if (err == NARA_OK)
+        err = exec_sql(d, schema_sql);
     if (err != NARA_OK && !sqlite3_get_autocommit(d->db))
         sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
     if (err == NARA_OK)

@@ -29,7 +29,9 @@
 #define BIT(r) (1u << (r))
 #define STAFF (BIT(NARA_ROLE_LO) | BIT(NARA_ROLE_REGENCY))
 
-/* Roles allowed per kind: the table of docs/events.md section 5. */
+/* Roles allowed per kind: the table of docs/events.md section 5.  The server
+ * role (narad's key, enrolled so that auditors can trust its tree heads)
+ * appears nowhere: it writes no event. */
 static const unsigned allowed[NARA_KIND_COUNT] = {
     [NARA_KIND_DEVICE_ENROLL] = BIT(NARA_ROLE_ROOT) | BIT(NARA_ROLE_ADMIN),
     [NARA_KIND_DEVICE_REVOKE] = BIT(NARA_ROLE_ROOT) | BIT(NARA_ROLE_ADMIN),

@@ -52,7 +52,7 @@ nara_kind_t nara_kind_parse(const char *name)
 }
 
 static const char *const role_names[NARA_ROLE_COUNT] = {
-    "none", "root", "admin", "secretariat", "governor", "auditor", "lo", "regency",
+    "none", "root", "admin", "secretariat", "governor", "auditor", "lo", "regency", "server",
 };
 
 const char *nara_role_name(nara_role_t role)

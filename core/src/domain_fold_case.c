@@ -245,8 +245,9 @@ static nara_err_t find_conflicts(case_fold_t *f)
 
 /* ---- writing --------------------------------------------------------------------- */
 
-/* The timeline text of an event, in a malloc'd NUL-terminated buffer. */
-static char *text_of(const nara__item_t *it)
+/* The timeline text of an event, NUL-terminated: in buf when it fits in
+ * cap bytes, else in a malloc'd buffer (*heap true, the caller frees). */
+static char *text_of(const nara__item_t *it, char *buf, size_t cap, bool *heap)
 {
     const nara__body_t *b = &it->b;
     nara__str_t parts[5] = {{0}};
@@ -279,7 +280,8 @@ static char *text_of(const nara__item_t *it)
     }
     for (int k = 0; k < 5; k++)
         len += strlen(seps[k]) + parts[k].n;
-    out = malloc(len);
+    *heap = len > cap;
+    out = *heap ? malloc(len) : buf;
     if (out == NULL)
         return NULL;
     len = 0;
@@ -297,17 +299,23 @@ static char *text_of(const nara__item_t *it)
 static nara_err_t write_timeline(nara_domain_t *d, const case_fold_t *f, const nara__item_t *it)
 {
     sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_TL_INSERT);
-    char *text = text_of(it);
+    char buf[1024];
+    bool heap = false;
+    char *text = text_of(it, buf, sizeof buf, &heap);
     if (text == NULL)
         return NARA_NOMEM;
-    sqlite3_bind_blob(st, 1, f->case_id, 32, SQLITE_TRANSIENT);
+    /* SQLITE_STATIC: all of it outlives the step (see nara__bind_str) */
+    sqlite3_bind_blob(st, 1, f->case_id, 32, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)it->m.hlc);
-    sqlite3_bind_blob(st, 3, it->m.id, 32, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(st, 3, it->m.id, 32, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, nara_kind_name(it->m.kind), -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 5, it->m.author, 32, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(st, 5, it->m.author, 32, SQLITE_STATIC);
     sqlite3_bind_int(st, 6, (int)it->flags);
-    sqlite3_bind_text(st, 7, text, -1, free);
-    return nara__dom_exec(d, st, "insert dom_timeline");
+    sqlite3_bind_text(st, 7, text, -1, SQLITE_STATIC);
+    nara_err_t err = nara__dom_exec(d, st, "insert dom_timeline");
+    if (heap)
+        free(text);
+    return err;
 }
 
 static void bind_hlc_of(sqlite3_stmt *st, int col, const case_fold_t *f, int item)
@@ -377,7 +385,9 @@ static nara_err_t delete_case_rows(nara_domain_t *d, const uint8_t *case_id)
 
 static nara_err_t write_all(nara_domain_t *d, const case_fold_t *f)
 {
-    nara_err_t err = delete_case_rows(d, f->case_id);
+    /* A case whose events all arrived in this transaction has no rows yet. */
+    nara_err_t err = nara__items_new(d, f->items, f->n) ? NARA_OK
+                                                         : delete_case_rows(d, f->case_id);
     bool exists = f->open >= 0 && f->items[f->open].rule == NARA_RULE_OK;
     if (err == NARA_OK && exists)
         err = write_case(d, f);

@@ -220,13 +220,16 @@ enum {
 
 /* Cached statements (sql in domain.c). */
 #define NARA__DOM_STMTS(X)                                                                         \
-    X(INDEX_INSERT, "INSERT OR IGNORE INTO dom_index(id, hlc, author, stream, seq, kind, ent,"     \
-                    " ekey, rule, detail) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")        \
+    X(INDEX_INSERT, "INSERT OR IGNORE INTO dom_index(ord, ent, ekey, rule, detail)"                \
+                    " VALUES(?1, ?2, ?3, ?4, ?5)")                                                 \
     X(INDEX_COUNT, "SELECT count(*) FROM dom_index")                                               \
-    X(ENT_ROWS, "SELECT id, hlc, author, stream, seq, kind FROM dom_index"                         \
-                " WHERE ent = ?1 AND ekey = ?2 ORDER BY hlc, id")                                  \
-    X(AUTHOR_ENTS, "SELECT DISTINCT ent, ekey FROM dom_index WHERE author = ?1 AND ent >= 2")      \
-    X(ALL_CASES, "SELECT DISTINCT ekey FROM dom_index WHERE ent = 4")                              \
+    X(ENT_ROWS, "SELECT e.id, e.hlc, f.author, f.stream, e.seq, e.kind, e.bytes, i.ord"            \
+                " FROM dom_index i"                                                                \
+                " JOIN events e ON e.ord = i.ord JOIN feeds f ON f.id = e.feed"                    \
+                " WHERE i.ent = ?1 AND i.ekey = ?2 ORDER BY e.hlc, e.id")                          \
+    X(AUTHOR_EVENTS, "SELECT e.bytes FROM feeds f JOIN events e ON e.feed = f.id"                 \
+                     " WHERE f.author = ?1")                                                       \
+    X(ALL_EVENTS, "SELECT ord, bytes FROM events ORDER BY ord")                                    \
     X(Q_INSERT, "INSERT OR REPLACE INTO dom_quarantine(id, hlc, ent, ekey, rule, detail,"          \
                 " related) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)")                                    \
     X(Q_DELETE, "DELETE FROM dom_quarantine WHERE ent = ?1 AND ekey = ?2")                         \
@@ -256,7 +259,8 @@ enum {
     X(META_GET, "SELECT value FROM dom_meta WHERE key = ?1")                                       \
     X(META_SET, "INSERT OR REPLACE INTO dom_meta(key, value) VALUES(?1, ?2)")                      \
     X(LO_CURRENT, "SELECT id FROM dom_lo_history WHERE region = ?1 AND flags & 8")                 \
-    X(CASE_REGION, "SELECT stream FROM dom_index WHERE id = ?1 AND kind = 'case.open'")
+    X(CASE_REGION, "SELECT f.stream FROM events e JOIN feeds f ON f.id = e.feed"                   \
+                   " WHERE e.id = ?1 AND e.kind = 'case.open'")
 
 typedef enum {
 #define NARA__DOM_STMT_ENUM(name, sql) NARA__DQ_##name,
@@ -282,6 +286,10 @@ struct nara_domain {
     bool dirty_devices, dirty_decrees;
     uint64_t dirty_regions[NARA_REGIONS_MAX / 64];
     nara__idset_t dirty_cases;
+    /* ord of the first event this transaction indexed (0: none, or a
+     * catch-up): an entity whose events all come from this transaction was
+     * never folded before, so it has no derived rows to delete. */
+    int64_t txn_first_ord;
     msgpack_zone zone;
     uint8_t *scratch; /* NARA_EVENT_MAX_BYTES, for nara_store_get */
     sqlite3_stmt *stmt[NARA__DQ_COUNT];
@@ -296,14 +304,12 @@ nara_err_t nara__dom_exec(nara_domain_t *d, sqlite3_stmt *st, const char *what);
 /* Translate a step/prepare result code (records the message in the store). */
 nara_err_t nara__dom_err(nara_domain_t *d, int rc, const char *what);
 
-/* Load event `id` from the store into a fresh malloc'd copy (*bytes, caller
- * frees) and decode it into ev (borrowing *bytes). */
-nara_err_t nara__dom_load(nara_domain_t *d, const uint8_t id[32], uint8_t **bytes,
-                          nara_event_t *ev);
+/* Bind an entity key: a zero-length blob for the keyless entities. */
+void nara__bind_key(sqlite3_stmt *st, int col, const void *key, size_t len);
 
-/* One row of an entity's dom_index rows. */
-nara_err_t nara__dom_ent_rows(nara_domain_t *d, int ent, const void *key, size_t key_len,
-                              nara__meta_t **rows, size_t *n);
+/* Read the identity of an event from a row of NARA__DQ_ENT_ROWS (columns
+ * id, hlc, author, stream, seq, kind); false if the row is damaged. */
+bool nara__dom_row_meta(sqlite3_stmt *st, nara__meta_t *m);
 
 /* Quarantine an event of an entity. */
 nara_err_t nara__dom_quarantine(nara_domain_t *d, const nara__meta_t *m, int ent, const void *key,
@@ -324,6 +330,7 @@ nara_err_t nara__idset_add(nara__idset_t *s, const uint8_t id[32]);
 
 typedef struct {
     nara__meta_t m;
+    int64_t ord;    /* the store's events.ord */
     uint8_t *bytes; /* the event, owned; body strings point here */
     nara__body_t b;
     bool parsed;      /* b is valid (the body is well-formed) */
@@ -343,6 +350,10 @@ void nara__items_free(nara__item_t *items, size_t n);
 /* If the item's rule is still OK, judge its author's authority at its time
  * (rule, detail and, for revoked, the revocation as related). */
 void nara__item_judge(nara_domain_t *d, const nara__devtab_t *devs, nara__item_t *it);
+
+/* Were all n items accepted in the current transaction (so the entity was
+ * never folded before and has no derived rows)?  false when unknown. */
+bool nara__items_new(const nara_domain_t *d, const nara__item_t *items, size_t n);
 
 /* Index of the item with this id, or -1. */
 int nara__items_find(const nara__item_t *items, size_t n, const uint8_t id[32]);

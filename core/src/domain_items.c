@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "canon.h"
 #include "domain_internal.h"
 
 void nara__items_free(nara__item_t *items, size_t n)
@@ -26,13 +27,52 @@ void nara__items_free(nara__item_t *items, size_t n)
     free(items);
 }
 
-static nara_err_t load_one(nara_domain_t *d, nara__item_t *it)
+/* Where the body of a stored event is.  Its bytes passed nara_event_decode
+ * when the store accepted them, so only positions are read here: no hashing,
+ * no validation.  *body is NULL for a redacted event.  false if the bytes are
+ * not an event's (a damaged file). */
+static bool stored_body(const uint8_t *buf, size_t len, const uint8_t **body, size_t *body_len)
 {
-    nara_event_t ev;
-    nara_err_t err = nara__dom_load(d, it->m.id, &it->bytes, &ev);
-    if (err != NARA_OK)
-        return err;
-    it->rule = nara__body_parse(it->m.kind, ev.body, ev.body_len, d->regions, &d->zone, &it->b,
+    enum { SIG_PART = 2 + NARA_SIGNATURE_BYTES }; /* c4 40 || sig, the last element */
+    nara__mp_reader_t r = {buf, buf + len};
+    nara__mp_item_t it;
+    if (nara__mp_next(&r, &it) != NARA_OK || it.kind != NARA__MP_ARRAY || it.u != 9)
+        return false;
+    for (int k = 0; k < 7; k++) /* version .. kind: scalars */
+        if (nara__mp_next(&r, &it) != NARA_OK || it.kind == NARA__MP_ARRAY ||
+            it.kind == NARA__MP_MAP)
+            return false;
+    const uint8_t *start = r.p;
+    if (nara__mp_next(&r, &it) != NARA_OK || r.end - start < SIG_PART ||
+        r.end[-SIG_PART] != 0xc4 || r.end[-SIG_PART + 1] != NARA_SIGNATURE_BYTES)
+        return false;
+    *body = NULL;
+    *body_len = 0;
+    if (it.kind == NARA__MP_BIN)
+        return it.u == NARA_HASH_BYTES;
+    if (it.kind != NARA__MP_MAP)
+        return false;
+    *body = start;
+    *body_len = (size_t)(r.end - SIG_PART - start);
+    return true;
+}
+
+/* One row of NARA__DQ_ENT_ROWS: identity, a copy of the bytes, the body. */
+static nara_err_t load_row(nara_domain_t *d, sqlite3_stmt *st, nara__item_t *it)
+{
+    const uint8_t *body;
+    size_t body_len, len = (size_t)sqlite3_column_bytes(st, 6);
+    if (!nara__dom_row_meta(st, &it->m))
+        return nara__store_sqlite_err(d->s, SQLITE_CORRUPT, "dom_index row");
+    it->ord = sqlite3_column_int64(st, 7);
+    it->bytes = malloc(len ? len : 1);
+    if (it->bytes == NULL)
+        return NARA_NOMEM;
+    if (len)
+        memcpy(it->bytes, sqlite3_column_blob(st, 6), len);
+    if (!stored_body(it->bytes, len, &body, &body_len))
+        return NARA_CORRUPT;
+    it->rule = nara__body_parse(it->m.kind, body, body_len, d->regions, &d->zone, &it->b,
                                 it->detail, sizeof it->detail);
     it->parsed = it->rule == NARA_RULE_OK;
     return NARA_OK;
@@ -41,19 +81,36 @@ static nara_err_t load_one(nara_domain_t *d, nara__item_t *it)
 nara_err_t nara__items_load(nara_domain_t *d, int ent, const void *key, size_t key_len,
                             nara__item_t **items, size_t *n)
 {
-    nara__meta_t *rows = NULL;
-    nara_err_t err = nara__dom_ent_rows(d, ent, key, key_len, &rows, n);
+    sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_ENT_ROWS);
+    size_t cap = 0;
+    nara_err_t err = NARA_OK;
+    int rc;
+
     *items = NULL;
-    if (err != NARA_OK)
-        return err;
-    *items = calloc(*n ? *n : 1, sizeof **items);
-    if (*items == NULL)
-        err = NARA_NOMEM;
-    for (size_t i = 0; err == NARA_OK && i < *n; i++) {
-        (*items)[i].m = rows[i];
-        err = load_one(d, &(*items)[i]);
+    *n = 0;
+    sqlite3_bind_int(st, 1, ent);
+    nara__bind_key(st, 2, key, key_len);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            nara__item_t *v = realloc(*items, ncap * sizeof *v);
+            if (v == NULL) {
+                err = NARA_NOMEM;
+                break;
+            }
+            memset(v + cap, 0, (ncap - cap) * sizeof *v);
+            *items = v;
+            cap = ncap;
+        }
+        err = load_row(d, st, &(*items)[(*n)++]);
+        if (err != NARA_OK)
+            break;
     }
-    free(rows);
+    if (err == NARA_OK)
+        err = nara__dom_err(d, rc, "read entity rows");
+    sqlite3_reset(st);
+    if (err == NARA_OK && *items == NULL && (*items = calloc(1, sizeof **items)) == NULL)
+        err = NARA_NOMEM;
     if (err != NARA_OK) {
         nara__items_free(*items, *n);
         *items = NULL;
@@ -78,6 +135,16 @@ void nara__item_judge(nara_domain_t *d, const nara__devtab_t *devs, nara__item_t
         it->has_related = true;
         memcpy(it->related, via->id, 32);
     }
+}
+
+bool nara__items_new(const nara_domain_t *d, const nara__item_t *items, size_t n)
+{
+    if (d->txn_first_ord <= 0 || n == 0)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (items[i].ord < d->txn_first_ord)
+            return false;
+    return true;
 }
 
 int nara__items_find(const nara__item_t *items, size_t n, const uint8_t id[32])

@@ -277,8 +277,9 @@ nara_err_t nara_domain_quarantine(nara_domain_t *d,
     if (d == NULL || fn == NULL)
         return NARA_INVAL;
     return walk(d,
-                "SELECT q.id, q.hlc, i.author, i.stream, i.kind, q.rule, q.detail, q.related"
-                " FROM dom_quarantine q JOIN dom_index i ON i.id = q.id ORDER BY q.hlc, q.id",
+                "SELECT q.id, q.hlc, f.author, f.stream, e.kind, q.rule, q.detail, q.related"
+                " FROM dom_quarantine q JOIN events e ON e.id = q.id"
+                " JOIN feeds f ON f.id = e.feed ORDER BY q.hlc, q.id",
                 NULL, NULL, false, quarantine_row, &u);
 }
 

@@ -22,6 +22,7 @@
  */
 #include <assert.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <msgpack.h>
@@ -138,6 +139,31 @@ void nara_event_link(const nara_event_t *ev, uint8_t link[NARA_HASH_BYTES])
     crypto_generichash_final(&st, link, NARA_HASH_BYTES);
 }
 
+/* The author key check (crypto_core_ed25519_is_valid_point: a scalar
+ * multiplication by L) costs about half a signature verification, and a
+ * log has few authors, so each thread remembers the last KEY_CACHE keys it
+ * found valid.  The check is a pure function of the 32 bytes, so a key found
+ * valid once is valid forever; an invalid key is never remembered. */
+enum { KEY_CACHE = 16 };
+static _Thread_local struct {
+    uint8_t pk[KEY_CACHE][NARA_PUBLICKEY_BYTES];
+    unsigned n, next;
+} valid_keys;
+
+static bool key_valid(const uint8_t pk[NARA_PUBLICKEY_BYTES])
+{
+    for (unsigned i = 0; i < valid_keys.n; i++)
+        if (memcmp(valid_keys.pk[i], pk, NARA_PUBLICKEY_BYTES) == 0)
+            return true;
+    if (!crypto_core_ed25519_is_valid_point(pk))
+        return false;
+    memcpy(valid_keys.pk[valid_keys.next], pk, NARA_PUBLICKEY_BYTES);
+    valid_keys.next = (valid_keys.next + 1) % KEY_CACHE;
+    if (valid_keys.n < KEY_CACHE)
+        valid_keys.n++;
+    return true;
+}
+
 /* The author must be a canonical, non-small-order point of the prime-order
  * subgroup; only then is the Ed25519 equation checked. */
 nara_err_t nara_event_verify(const nara_event_t *ev)
@@ -148,7 +174,7 @@ nara_err_t nara_event_verify(const nara_event_t *ev)
         return NARA_INVAL;
     if (nara_crypto_init() != NARA_OK)
         return NARA_CRYPTO;
-    if (!crypto_core_ed25519_is_valid_point(ev->author))
+    if (!key_valid(ev->author))
         return NARA_BAD_KEY;
     sig_message(ev->id, msg);
     if (crypto_sign_verify_detached(ev->sig, msg, sizeof msg, ev->author) != 0)

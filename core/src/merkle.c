@@ -74,10 +74,10 @@ nara_err_t nara_merkle_verify_inclusion(const uint8_t leaf_hash[NARA_HASH_BYTES]
     if (leaf_hash == NULL || proof == NULL || root == NULL)
         return NARA_INVAL;
     if (proof->n > NARA_MERKLE_MAX_PROOF)
-        return NARA_NOT_FOUND;
+        return NARA_PROOF;
     /* 1. leaf_index >= tree_size fails. */
     if (index >= size)
-        return NARA_NOT_FOUND;
+        return NARA_PROOF;
     /* 2., 3. */
     fn = index;
     sn = size - 1;
@@ -86,7 +86,7 @@ nara_err_t nara_merkle_verify_inclusion(const uint8_t leaf_hash[NARA_HASH_BYTES]
     for (unsigned k = 0; k < proof->n; k++) {
         const uint8_t *p = proof->hash[k];
         if (sn == 0) /* a. */
-            return NARA_NOT_FOUND;
+            return NARA_PROOF;
         if ((fn & 1) || fn == sn) { /* b. */
             nara_merkle_hash_children(p, r, r);
             while (!(fn & 1) && fn != 0) {
@@ -100,7 +100,7 @@ nara_err_t nara_merkle_verify_inclusion(const uint8_t leaf_hash[NARA_HASH_BYTES]
         sn >>= 1;
     }
     /* 5. */
-    return sn == 0 && same(r, root) ? NARA_OK : NARA_NOT_FOUND;
+    return sn == 0 && same(r, root) ? NARA_OK : NARA_PROOF;
 }
 
 /* The cases RFC 9162 leaves out: first == 0 or first == second. */
@@ -112,11 +112,11 @@ static nara_err_t verify_trivial_consistency(uint64_t first, uint64_t second,
 
     nara_merkle_hash_empty(empty);
     if (n != 0)
-        return NARA_FORK;
+        return NARA_TREE_FORK;
     if (first == 0 && !same(first_root, empty))
-        return NARA_FORK;
+        return NARA_TREE_FORK;
     if (first == second && !same(first_root, second_root))
-        return NARA_FORK;
+        return NARA_TREE_FORK;
     return NARA_OK;
 }
 
@@ -132,13 +132,13 @@ nara_err_t nara_merkle_verify_consistency(uint64_t first, uint64_t second,
     if (first_root == NULL || second_root == NULL || proof == NULL)
         return NARA_INVAL;
     if (first > second || proof->n > NARA_MERKLE_MAX_PROOF)
-        return NARA_FORK;
+        return NARA_TREE_FORK;
     if (first == 0 || first == second)
         return verify_trivial_consistency(first, second, first_root, second_root, proof->n);
 
     /* 1. An empty consistency_path fails. */
     if (proof->n == 0)
-        return NARA_FORK;
+        return NARA_TREE_FORK;
     /* 2. If first is an exact power of 2, prepend first_hash: path[i] below
      *    is first_root for i == 0 when pre, else proof->hash[i - pre]. */
     pre = (first & (first - 1)) == 0;
@@ -159,7 +159,7 @@ nara_err_t nara_merkle_verify_consistency(uint64_t first, uint64_t second,
     for (unsigned i = 1; i < count; i++) {
         const uint8_t *c = PATH(i);
         if (sn == 0) /* a. */
-            return NARA_FORK;
+            return NARA_TREE_FORK;
         if ((fn & 1) || fn == sn) { /* b. */
             nara_merkle_hash_children(c, fr, fr);
             nara_merkle_hash_children(c, sr, sr);
@@ -175,7 +175,7 @@ nara_err_t nara_merkle_verify_consistency(uint64_t first, uint64_t second,
     }
 #undef PATH
     /* 7. */
-    return same(fr, first_root) && same(sr, second_root) && sn == 0 ? NARA_OK : NARA_FORK;
+    return same(fr, first_root) && same(sr, second_root) && sn == 0 ? NARA_OK : NARA_TREE_FORK;
 }
 
 /* ---- frontier ------------------------------------------------------------ */

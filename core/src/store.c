@@ -35,7 +35,9 @@
  *      one's prev equal to the link of the one before, each valid (its
  *      signature verified, or endorsed: see store_merge.c).  Rows of
  *      `events` and `feeds` are only ever inserted, and a feed's head only
- *      ever advances by one.
+ *      ever advances by one.  Inside a write transaction the head of the
+ *      feed being worked on lives in a cache (txn_t in store_merge.c) and is
+ *      written back to `feeds` before the next feed and before COMMIT.
  *   2. Merging is set union; order, split, duplication and verify mode do
  *      not change the accepted set (forks aside).  This holds because
  *      acceptance depends only on the set of events received for the feed
@@ -281,7 +283,13 @@ static nara_err_t check_identity(nara_store_t *s, bool *fresh, int64_t *version_
 }
 
 /* WAL and synchronous=FULL: a transaction that committed survives power
- * loss (with synchronous=NORMAL, WAL may lose the last commits). */
+ * loss (with synchronous=NORMAL, WAL may lose the last commits).  Then the
+ * two settings that only change speed (docs/storage.md, "Performance"): a
+ * page cache of NARA__STORE_CACHE_KIB, so that a merge's random index
+ * pages are read once, and a checkpoint every NARA__STORE_CHECKPOINT_PAGES
+ * WAL pages instead of SQLite's 1000, so that a page changed by many
+ * commits is copied into the database once and each checkpoint's two
+ * fsyncs are paid rarely. */
 static nara_err_t set_durability(nara_store_t *s)
 {
     sqlite3_stmt *st = NULL;
@@ -299,6 +307,13 @@ static nara_err_t set_durability(nara_store_t *s)
     if (err == NARA_OK) {
         rc = sqlite3_exec(s->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
         err = nara__store_sqlite_err(s, rc, "synchronous");
+    }
+    if (err == NARA_OK) {
+        char sql[96];
+        snprintf(sql, sizeof sql, "PRAGMA cache_size=-%d; PRAGMA wal_autocheckpoint=%d",
+                 NARA__STORE_CACHE_KIB, NARA__STORE_CHECKPOINT_PAGES);
+        rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+        err = nara__store_sqlite_err(s, rc, "cache and checkpoint settings");
     }
     return err;
 }
@@ -443,7 +458,10 @@ nara_err_t nara_store_open(const char *path, nara_store_t **out)
     s = calloc(1, sizeof *s);
     if (s == NULL)
         return NARA_NOMEM;
-    rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    /* NOMUTEX: a store is used by one thread at a time (nara_store.h), so
+     * SQLite's per-call connection mutex is pure overhead. */
+    rc = sqlite3_open_v2(path, &s->db,
+                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     err = nara__store_sqlite_err(s, rc, "open");
     if (err != NARA_OK)
         goto err;

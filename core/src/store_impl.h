@@ -20,6 +20,11 @@
 #define NARA__STORE_SCHEMA_VERSION 2
 #define NARA__STORE_APP_ID 0x6e617261
 
+/* Speed only (store.c, set_durability): the page cache of one connection
+ * and the WAL size, in pages, at which a commit checkpoints. */
+#define NARA__STORE_CACHE_KIB 8192
+#define NARA__STORE_CHECKPOINT_PAGES 16384
+
 /* Quarantined bytes are truncated to this many (the original length is kept). */
 #define NARA__QUARANTINE_CAP (NARA_EVENT_MAX_BYTES + 1024)
 
@@ -56,6 +61,7 @@
                       "bytes, wall_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")           \
     X(PENDING_ANY, "SELECT 1 FROM pending WHERE author = ?1 AND stream = ?2 AND seq = ?3 "    \
                    "LIMIT 1")                                                                 \
+    X(PENDING_FEED, "SELECT 1 FROM pending WHERE author = ?1 AND stream = ?2 LIMIT 1")       \
     X(PENDING_CANDIDATES, "SELECT link, sig_ok, bytes FROM pending WHERE author = ?1 AND "    \
                           "stream = ?2 AND seq = ?3 AND prev = ?4 ORDER BY id, sig_ok DESC, " \
                           "link")                                                             \

@@ -73,6 +73,7 @@
  * SQLite (a recursive query over the feed's pending rows).
  */
 #include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,9 +86,22 @@ typedef struct {
     size_t len;
     size_t idx;      /* position in the caller's batch */
     bool vouched;    /* signature covered by a verified successor */
+    uint8_t link[NARA_HASH_BYTES]; /* computed once, at decoding */
 } item_t;
 
-/* State of one write transaction. */
+/* State of one write transaction.
+ *
+ * The feed being worked on (FEED CACHE).  A merge meets a feed's events one
+ * after the other (they are sorted), so its head is read once, kept in
+ * `head` while the feed's events are merged, and written back to `feeds`
+ * once (flush_head) when the next feed starts and before COMMIT, instead of
+ * one UPDATE per event.  A feed row is inserted at once when its first
+ * event is accepted (events.feed needs its id).  Nothing reads head_seq,
+ * head_id or head_link from `feeds` inside a write transaction except
+ * through this cache.  `pending` says whether the feed may have pending rows:
+ * when it has none (one indexed look-up per feed), promotion has no
+ * candidate and an event beyond the head cannot be held already, so both
+ * look-ups are skipped; holding a row sets it again. */
 typedef struct {
     nara_store_t *s;
     uint64_t wall_ms;
@@ -96,6 +110,12 @@ typedef struct {
     uint8_t *scratch; /* NARA_EVENT_MAX_BYTES, allocated on first promotion */
     const uint8_t *self_link; /* the batch event just held as PENDING, or NULL */
     bool self_accepted;       /* ... and promotion has accepted it */
+    bool has_feed;            /* the FEED CACHE holds a feed */
+    uint8_t feed_author[NARA_PUBLICKEY_BYTES];
+    char feed_stream[NARA_STREAM_MAX + 1];
+    nara__head_t head;
+    bool head_dirty; /* head moved since it was read or written */
+    int pending;     /* -1 unknown, 0 no pending row of the feed, 1 maybe some */
 } txn_t;
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -207,6 +227,61 @@ nara_err_t nara_store_feed_behind(nara_store_t *s, const uint8_t author[NARA_PUB
     return NARA_OK;
 }
 
+/* ---- the feed cache (see txn_t) ----------------------------------------- */
+
+/* Write the cached head back to `feeds` if it moved. */
+static nara_err_t flush_head(txn_t *t)
+{
+    if (!t->head_dirty)
+        return NARA_OK;
+    sqlite3_stmt *st = nara__store_stmt(t->s, NARA__Q_FEED_ADVANCE);
+    sqlite3_bind_int64(st, 1, t->head.id);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)t->head.seq);
+    sqlite3_bind_blob(st, 3, t->head.head_id, NARA_ID_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 4, t->head.link, NARA_HASH_BYTES, SQLITE_STATIC);
+    t->head_dirty = false;
+    return nara__store_exec(t->s, st, "advance feed head");
+}
+
+/* Point the cache at (author, stream): the cached head if it is that feed,
+ * else flush the old one and read this one. */
+static nara_err_t feed_head(txn_t *t, const uint8_t author[NARA_PUBLICKEY_BYTES],
+                            const char *stream, nara__head_t **h)
+{
+    *h = &t->head;
+    if (t->has_feed && memcmp(t->feed_author, author, NARA_PUBLICKEY_BYTES) == 0 &&
+        strcmp(t->feed_stream, stream) == 0)
+        return NARA_OK;
+    nara_err_t err = flush_head(t);
+    t->has_feed = false;
+    if (err == NARA_OK)
+        err = nara__store_head(t->s, author, stream, &t->head);
+    if (err != NARA_OK)
+        return err;
+    memcpy(t->feed_author, author, NARA_PUBLICKEY_BYTES);
+    snprintf(t->feed_stream, sizeof t->feed_stream, "%s", stream);
+    t->has_feed = true;
+    t->pending = -1;
+    return NARA_OK;
+}
+
+/* May the cached feed have pending rows?  One look-up per feed. */
+static nara_err_t feed_pending(txn_t *t, bool *maybe)
+{
+    if (t->pending < 0) {
+        sqlite3_stmt *st = nara__store_stmt(t->s, NARA__Q_PENDING_FEED);
+        bind_feed(st, t->feed_author, t->feed_stream);
+        int rc = sqlite3_step(st);
+        nara_err_t err = nara__store_sqlite_err(t->s, rc, "look up pending");
+        sqlite3_reset(st);
+        if (err != NARA_OK)
+            return err;
+        t->pending = rc == SQLITE_ROW;
+    }
+    *maybe = t->pending != 0;
+    return NARA_OK;
+}
+
 /* ---- the records a merge writes ---------------------------------------- */
 
 /* Held: accepted, or pending with a verified signature, or pending as this
@@ -270,39 +345,42 @@ static nara_err_t hold_pending(txn_t *t, const item_t *it, const uint8_t link[NA
     sqlite3_bind_int(st, 7, sig_ok ? 1 : 0);
     bind_bytes(st, 8, it->bytes, it->len);
     sqlite3_bind_int64(st, 9, (sqlite3_int64)t->wall_ms);
+    t->pending = 1; /* it is the cached feed's */
     return nara__store_exec(t->s, st, "hold pending");
 }
 
-/* Create the feed row (first event) or move its head to ev.  Both
- * statements share parameters 2-4 (seq, id, link). */
-static nara_err_t advance_head(nara_store_t *s, nara__head_t *h, const nara_event_t *ev,
+/* Create the feed row at its first event (its id is needed by events.feed);
+ * later heads are kept in the feed cache and written by flush_head. */
+static nara_err_t advance_head(txn_t *t, nara__head_t *h, const nara_event_t *ev,
                                const uint8_t link[NARA_HASH_BYTES])
 {
-    sqlite3_stmt *st = nara__store_stmt(s, h->id == 0 ? NARA__Q_FEED_NEW : NARA__Q_FEED_ADVANCE);
-    sqlite3_bind_int64(st, 1, h->id);
+    assert(h == &t->head);
+    if (h->id != 0) {
+        t->head_dirty = true;
+        return NARA_OK;
+    }
+    sqlite3_stmt *st = nara__store_stmt(t->s, NARA__Q_FEED_NEW);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)ev->seq);
     sqlite3_bind_blob(st, 3, ev->id, NARA_ID_BYTES, SQLITE_STATIC);
     sqlite3_bind_blob(st, 4, link, NARA_HASH_BYTES, SQLITE_STATIC);
-    if (h->id == 0) {
-        sqlite3_bind_blob(st, 5, ev->author, NARA_PUBLICKEY_BYTES, SQLITE_STATIC);
-        sqlite3_bind_text(st, 6, ev->stream, -1, SQLITE_STATIC);
-    }
-    nara_err_t err = nara__store_exec(s, st, "advance feed head");
-    if (err == NARA_OK && h->id == 0)
-        h->id = sqlite3_last_insert_rowid(s->db);
+    sqlite3_bind_blob(st, 5, ev->author, NARA_PUBLICKEY_BYTES, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, ev->stream, -1, SQLITE_STATIC);
+    nara_err_t err = nara__store_exec(t->s, st, "advance feed head");
+    if (err == NARA_OK)
+        h->id = sqlite3_last_insert_rowid(t->s->db);
     return err;
 }
 
-/* Insert an event that links onto h, advance h, run on_added. */
+/* Insert an event that links onto h (the cached head), advance h, run
+ * on_added.  `link` is the event's link. */
 static nara_err_t insert_event(txn_t *t, nara__head_t *h, const nara_event_t *ev,
-                               const uint8_t *bytes, size_t len)
+                               const uint8_t *bytes, size_t len,
+                               const uint8_t link[NARA_HASH_BYTES])
 {
     nara_store_t *s = t->s;
-    uint8_t link[NARA_HASH_BYTES];
 
     assert(links_onto(h, ev));
-    nara_event_link(ev, link);
-    nara_err_t err = advance_head(s, h, ev, link);
+    nara_err_t err = advance_head(t, h, ev, link);
     if (err != NARA_OK)
         return err;
     sqlite3_stmt *st = nara__store_stmt(s, NARA__Q_EVENT_INSERT);
@@ -446,9 +524,12 @@ static nara_err_t promote(txn_t *t, nara__head_t *h, const nara_event_t *feed)
     nara_event_t ev;
     uint8_t link[NARA_HASH_BYTES];
     size_t len;
-    bool sig_ok = false;
+    bool sig_ok = false, maybe = true;
     for (;;) {
-        nara_err_t err = pending_winner(t, feed, h, &len, &sig_ok, link);
+        nara_err_t err = feed_pending(t, &maybe);
+        if (err != NARA_OK || !maybe) /* no candidate, nothing to turn into evidence */
+            return err;
+        err = pending_winner(t, feed, h, &len, &sig_ok, link);
         if (err != NARA_OK)
             return err;
         if (len == 0) {
@@ -462,7 +543,7 @@ static nara_err_t promote(txn_t *t, nara__head_t *h, const nara_event_t *feed)
         if (err == NARA_OK)
             err = pending_clear(t, feed, ev.seq);
         if (err == NARA_OK)
-            err = insert_event(t, h, &ev, t->scratch, len);
+            err = insert_event(t, h, &ev, t->scratch, len, link);
         if (err != NARA_OK)
             return err;
         if (!sig_ok) /* its clock was not observed when it was held */
@@ -495,19 +576,22 @@ static nara_err_t promote_if_endorsed(txn_t *t, nara__head_t *h, const nara_even
 
 /* The one acceptance path for merged and appended events. */
 static nara_err_t accept_event(txn_t *t, nara__head_t *h, const nara_event_t *ev,
-                               const uint8_t *bytes, size_t len)
+                               const uint8_t *bytes, size_t len,
+                               const uint8_t link[NARA_HASH_BYTES])
 {
-    nara_err_t err = insert_event(t, h, ev, bytes, len);
+    nara_err_t err = insert_event(t, h, ev, bytes, len, link);
     if (err == NARA_OK)
         err = promote(t, h, ev);
     return err;
 }
 
-/* Write the clock, run before_commit, COMMIT. */
+/* Write the cached head and the clock, run before_commit, COMMIT. */
 static nara_err_t finish(txn_t *t)
 {
     nara_store_t *s = t->s;
-    nara_err_t err = nara__store_clock_set(s, t->clock);
+    nara_err_t err = flush_head(t);
+    if (err == NARA_OK)
+        err = nara__store_clock_set(s, t->clock);
     for (size_t i = 0; err == NARA_OK && i < s->n_hooks; i++) {
         if (s->hooks[i].before_commit == NULL)
             continue;
@@ -527,22 +611,20 @@ static nara_err_t finish(txn_t *t)
 static size_t chain_run(item_t **items, size_t n, size_t k, bool mark)
 {
     size_t last = k;
-    uint8_t link[NARA_HASH_BYTES];
     if (mark)
         items[k]->vouched = true;
-    nara_event_link(&items[k]->ev, link);
     for (size_t j = k + 1; j < n; j++) {
         const nara_event_t *ev = &items[j]->ev, *prev = &items[last]->ev;
         if (!same_feed(ev, prev))
             break;
         if (memcmp(ev->id, prev->id, NARA_ID_BYTES) == 0)
             continue; /* an in-batch copy: it will be a duplicate */
-        if (ev->seq != prev->seq + 1 || memcmp(ev->prev, link, NARA_HASH_BYTES) != 0)
+        if (ev->seq != prev->seq + 1 ||
+            memcmp(ev->prev, items[last]->link, NARA_HASH_BYTES) != 0)
             break;
         last = j;
         if (mark)
             items[j]->vouched = true;
-        nara_event_link(ev, link);
     }
     return last;
 }
@@ -591,14 +673,19 @@ static nara_err_t merge_one(txn_t *t, item_t **items, size_t n, size_t k, nara_o
 {
     item_t *it = items[k];
     const nara_event_t *ev = &it->ev;
-    uint8_t link[NARA_HASH_BYTES];
-    nara__head_t h;
-    bool held;
+    const uint8_t *link = it->link;
+    nara__head_t *hp;
+    bool held = false, maybe = true;
 
     out->has_id = true;
     memcpy(out->id, ev->id, NARA_ID_BYTES);
-    nara_event_link(ev, link);
-    nara_err_t err = is_held(t->s, ev->id, link, &held);
+    nara_err_t err = feed_head(t, ev->author, ev->stream, &hp);
+    /* Beyond the head and with no pending row of its feed, it cannot be held:
+     * an id fixes its feed and seq, and the feed's events are 1..head. */
+    if (err == NARA_OK && ev->seq > hp->seq)
+        err = feed_pending(t, &maybe);
+    if (err == NARA_OK && (ev->seq <= hp->seq || maybe))
+        err = is_held(t->s, ev->id, link, &held);
     if (err != NARA_OK)
         return err;
     if (held) {
@@ -606,9 +693,7 @@ static nara_err_t merge_one(txn_t *t, item_t **items, size_t n, size_t k, nara_o
         t->stats.duplicates++;
         return NARA_OK;
     }
-    err = nara__store_head(t->s, ev->author, ev->stream, &h);
-    if (err != NARA_OK)
-        return err;
+    nara__head_t h = *hp; /* for the checks below; accepting moves *hp */
     nara_err_t verdict = check_signature(t->s, items, n, k, &h);
     if (verdict != NARA_OK) {
         out->kind = NARA_OUTCOME_REJECTED;
@@ -618,7 +703,7 @@ static nara_err_t merge_one(txn_t *t, item_t **items, size_t n, size_t k, nara_o
         /* A bad signature (not a bad key) may still be endorsed later. */
         if (err == NARA_OK && verdict == NARA_SIGNATURE && ev->seq > h.seq &&
             (ev->seq > h.seq + 1 || links_onto(&h, ev)))
-            err = hold_and_promote(t, &h, it, link, false, out);
+            err = hold_and_promote(t, hp, it, link, false, out);
         return err;
     }
     if (ev->seq <= h.seq || !links_onto(&h, ev)) {
@@ -626,7 +711,7 @@ static nara_err_t merge_one(txn_t *t, item_t **items, size_t n, size_t k, nara_o
             out->kind = NARA_OUTCOME_PENDING;
             t->stats.pending++;
             t->clock = nara_hlc_observe(t->clock, ev->hlc, t->wall_ms);
-            return hold_and_promote(t, &h, it, link, true, out);
+            return hold_and_promote(t, hp, it, link, true, out);
         }
         out->kind = NARA_OUTCOME_FORK;
         out->reason = ev->seq <= h.seq ? NARA_FORK : NARA_CHAIN;
@@ -636,7 +721,7 @@ static nara_err_t merge_one(txn_t *t, item_t **items, size_t n, size_t k, nara_o
     out->kind = NARA_OUTCOME_ADDED;
     t->stats.added++;
     t->clock = nara_hlc_observe(t->clock, ev->hlc, t->wall_ms);
-    return accept_event(t, &h, ev, it->bytes, it->len);
+    return accept_event(t, hp, ev, it->bytes, it->len, link);
 }
 
 /* Step 1: decode each input; reject and quarantine what does not decode.
@@ -652,6 +737,7 @@ static nara_err_t decode_all(txn_t *t, const nara_bytes_t *events, size_t n, ite
         it->idx = i;
         nara_err_t reason = nara_event_decode(it->bytes, it->len, &it->ev);
         if (reason == NARA_OK) {
+            nara_event_link(&it->ev, it->link);
             sorted[(*m)++] = it;
             continue;
         }
@@ -680,7 +766,7 @@ static bool batch_ok(const nara_bytes_t *events, size_t n)
 nara_err_t nara_store_merge(nara_store_t *s, const nara_bytes_t *events, size_t n, uint64_t wall_ms,
                             nara_outcome_t *outcomes, nara_merge_stats_t *stats)
 {
-    txn_t t = {.s = s, .wall_ms = wall_ms};
+    txn_t t = {.s = s, .wall_ms = wall_ms, .pending = -1};
     item_t *items = NULL, **sorted = NULL;
     bool began = false;
     size_t m = 0;
@@ -764,9 +850,10 @@ static nara_err_t append_locked(txn_t *t, const nara_keypair_t *kp, const char *
                                 uint8_t *buf, uint8_t id_out[NARA_ID_BYTES])
 {
     nara_store_t *s = t->s;
-    nara__head_t h;
+    nara__head_t *h = NULL;
     nara_event_t ev;
     uint64_t head, seen, last;
+    uint8_t link[NARA_HASH_BYTES];
     size_t len = 0;
 
     nara_err_t err = nara__store_seen(s, kp->pk, stream, &head, &seen);
@@ -775,18 +862,19 @@ static nara_err_t append_locked(txn_t *t, const nara_keypair_t *kp, const char *
                                 "feed, head is %llu", (unsigned long long)seen,
                                 (unsigned long long)head);
     if (err == NARA_OK)
-        err = nara__store_head(s, kp->pk, stream, &h);
+        err = feed_head(t, kp->pk, stream, &h);
     if (err == NARA_OK)
         err = nara__store_clock_get(s, &last);
     if (err == NARA_OK)
         err = nara_hlc_tick(last, t->wall_ms, &t->clock);
     if (err == NARA_OK)
-        err = seal_next(&h, kp, stream, kind, body, body_len, t->clock, buf, &len);
+        err = seal_next(h, kp, stream, kind, body, body_len, t->clock, buf, &len);
     if (err == NARA_OK)
         err = nara_event_decode(buf, len, &ev);
     if (err != NARA_OK)
         return nara__store_fail(s, err, "append: %s", nara_strerror(err));
-    err = accept_event(t, &h, &ev, buf, len);
+    nara_event_link(&ev, link);
+    err = accept_event(t, h, &ev, buf, len, link);
     if (err == NARA_OK && id_out)
         memcpy(id_out, ev.id, NARA_ID_BYTES);
     return err;
@@ -796,7 +884,7 @@ nara_err_t nara_store_append(nara_store_t *s, const nara_keypair_t *kp, const ch
                              const char *kind, const uint8_t *body, size_t body_len,
                              uint64_t wall_ms, uint8_t id_out[NARA_ID_BYTES])
 {
-    txn_t t = {.s = s, .wall_ms = wall_ms};
+    txn_t t = {.s = s, .wall_ms = wall_ms, .pending = -1};
     uint8_t *buf = NULL;
     uint8_t id[NARA_ID_BYTES];
     bool began = false;

@@ -35,6 +35,14 @@
  *     ERROR and the session is FAILED.
  *  5. Once FAILED or CLOSED a session produces no further output except the
  *     queued ERROR/BYE, and every call returns NARA_CLOSED.
+ *  6. Transparency log: a server with options.log shows a signed tree head
+ *     in WELCOME, with a consistency proof from the size the client last
+ *     saw (AUTH), and every ACK of events it holds carries a head, a
+ *     consistency proof from the previous head it showed, and inclusion
+ *     proofs (receipts).  The client accepts a head only if it is signed by
+ *     the server key of this session and extends the previous one (else
+ *     NARA_TREE_FORK, with evidence to the sink), and a receipt only if its
+ *     proof verifies for the id of the event it sent (else NARA_PROOF).
  */
 #ifndef NARA_PROTOCOL_H
 #define NARA_PROTOCOL_H
@@ -45,6 +53,7 @@
 
 #include "nara_error.h"
 #include "nara_event.h"
+#include "nara_merkle.h"
 #include "nara_store.h"
 
 #ifdef __cplusplus
@@ -83,6 +92,60 @@ typedef struct {
     void *ctx;
 } nara_policy_t;
 
+/* Server-side transparency log (docs/audit.md sections 2-3): what WELCOME
+ * and the receipts in ACKs are made of.  narad backs it with nara_tlog. */
+typedef struct {
+    /* A signed head of the whole current tree, and the consistency proof from
+     * the tree of `from` leaves to it.  NARA_OK; NARA_TREE_FORK when `from` is
+     * larger than the tree (head filled, proof empty: the client will refuse
+     * us); any other error fails the session. */
+    nara_err_t (*current)(void *ctx, uint64_t from, nara_tree_head_t *head,
+                          nara_merkle_proof_t *consistency);
+    /* The leaf index of event `id` in the tree of `size` leaves and its
+     * inclusion proof; NARA_NOT_FOUND when it is not (yet) logged; any other
+     * error fails the session. */
+    nara_err_t (*prove)(void *ctx, const uint8_t id[NARA_ID_BYTES], uint64_t size,
+                        uint64_t *index, nara_merkle_proof_t *proof);
+    void *ctx;
+} nara_log_provider_t;
+
+/* One verified receipt: the server's log holds event `id` at leaf `index` of
+ * the head it came with.  `proof` is the encoded inclusion proof (docs/audit.md
+ * 1.6), borrowed for the duration of the callback. */
+typedef struct {
+    uint8_t id[NARA_ID_BYTES];
+    uint64_t index;
+    const uint8_t *proof;
+    size_t proof_len;
+} nara_receipt_t;
+
+/* Client side: where verified heads and receipts go.  Every callback is
+ * optional; one returning an error fails the session with it. */
+typedef struct {
+    /* The server showed `head` (in WELCOME or an ACK), signed by the
+     * session's server key and proven by `consistency` to extend `prev`: the
+     * session's previous head, else the pinned one (options.last_head), or
+     * NULL for none.  Called before any receipt against it. */
+    nara_err_t (*head)(void *ctx, const nara_tree_head_t *prev, const nara_tree_head_t *head,
+                       const nara_merkle_proof_t *consistency);
+    /* The receipts of one ACK, all against `head`, each verified. */
+    nara_err_t (*receipts)(void *ctx, const nara_tree_head_t *head, const nara_receipt_t *r,
+                           size_t n);
+    /* Evidence, just before the session fails with NARA_TREE_FORK: the
+     * server's head does not extend `prev` (its history forked or shrank), or
+     * (offered NULL) it offers no signed head at all any more. */
+    void (*fork)(void *ctx, const nara_tree_head_t *prev, const nara_tree_head_t *offered,
+                 const nara_merkle_proof_t *consistency);
+    void *ctx;
+} nara_receipt_sink_t;
+
+struct nara_tlog;
+/* A provider backed by a store's transparency log (nara_tlog.h): `current`
+ * is its latest head (signed first if the tree outgrew it and the log has a
+ * signer) with a consistency proof, `prove` its inclusion proofs.  The log
+ * is borrowed for the provider's life.  Cannot fail. */
+void nara_log_provider_tlog(struct nara_tlog *t, nara_log_provider_t *out);
+
 typedef struct {
     size_t max_message_bytes; /* 0 = NARA_MAX_MESSAGE_BYTES */
     size_t max_batch_events;  /* 0 = NARA_MAX_BATCH_EVENTS */
@@ -95,6 +158,14 @@ typedef struct {
      * instead of the system RNG, so a run is reproducible.  NULL in
      * production. */
     const uint8_t *nonce_seed;
+    /* Server: the transparency log; NULL: WELCOME and ACKs carry no head and
+     * no receipt. */
+    const nara_log_provider_t *log;
+    /* Client: the last tree head this device accepted (it pins the server's
+     * history: every head the server shows must extend it), or NULL. */
+    const nara_tree_head_t *last_head;
+    /* Client: where verified heads and receipts go; NULL: checked, not kept. */
+    const nara_receipt_sink_t *receipts;
 } nara_session_options_t;
 
 typedef struct {
@@ -107,6 +178,7 @@ typedef struct {
     uint64_t events_rejected; /* refused by the peer (client) or by us (server) */
     uint64_t round_trips;     /* request/answer pairs this side waited for */
     uint64_t errors_received; /* non-fatal ERROR messages from the peer */
+    uint64_t receipts;        /* client: verified receipts received; server: sent */
 } nara_session_stats_t;
 
 typedef struct nara_session nara_session_t;

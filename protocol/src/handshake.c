@@ -12,10 +12,15 @@
  *     signature verified AND policy.admit said yes.  `authed` (events may
  *     flow) is set only after both, on both sides.
  *  3. The server's WELCOME vector holds only feeds the device may read.
+ *  4. A client takes a tree head (WELCOME, or an ACK's receipt) only after
+ *     checking that the session's server key signed it and that it extends
+ *     the previous head (the session's, else the pinned one): the server's
+ *     history may grow, never fork or shrink (docs/audit.md section 3).
  *
  * Secrets: only kp->sk, borrowed, used through libsodium; no copies are made.
  */
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,7 +123,8 @@ static nara_err_t send_auth(nara_session_t *s)
         return nara__session_fail(s, err, "cannot read the local version vector");
     if (vv.n > NARA_MAX_VV_ENTRIES)
         err = nara__session_fail(s, NARA_TOO_LARGE, "local version vector too large");
-    else if (nara__wire_auth(&s->enc, sig, vv.feeds, vv.n, &lim) != NARA_OK)
+    else if (nara__wire_auth(&s->enc, sig, vv.feeds, vv.n, &lim,
+                             s->opt.last_head ? s->opt.last_head->size : 0) != NARA_OK)
         err = nara__session_fail(s, NARA_NOMEM, "out of memory");
     else if (s->enc.len > s->max_message)
         err = nara__session_fail(s, NARA_TOO_LARGE, "version vector does not fit in one message");
@@ -150,14 +156,68 @@ static bool readable(void *ctx, const uint8_t author[NARA_PUBLICKEY_BYTES], cons
     return s->policy->may_read(s->policy->ctx, s->peer_pk, author, stream);
 }
 
-/* Server: our vector within the device's read scope, and our limits. */
-static nara_err_t send_welcome(nara_session_t *s)
+/* Server: the log's current head and the consistency proof from the size
+ * the client last saw, encoded; *head_len 0 without a log.  A client whose
+ * head is larger than our tree gets our head and an empty proof: it will
+ * refuse us (docs/audit.md section 3). */
+static nara_err_t current_head(nara_session_t *s, uint64_t from,
+                               uint8_t head[NARA_TREE_HEAD_MAX_BYTES], size_t *head_len,
+                               uint8_t cons[NARA_MERKLE_PROOF_MAX_BYTES], size_t *cons_len)
+{
+    nara_tree_head_t h;
+    nara_merkle_proof_t p;
+    *head_len = *cons_len = 0;
+    if (s->opt.log == NULL)
+        return NARA_OK;
+    nara_err_t err = s->opt.log->current(s->opt.log->ctx, from, &h, &p);
+    if (err == NARA_TREE_FORK) {
+        memset(&p, 0, sizeof p);
+        err = NARA_OK;
+    }
+    if (err == NARA_OK)
+        err = nara_tree_head_encode(&h, head, NARA_TREE_HEAD_MAX_BYTES, head_len);
+    if (err == NARA_OK)
+        err = nara_merkle_proof_encode(&p, cons, NARA_MERKLE_PROOF_MAX_BYTES, cons_len);
+    if (err == NARA_OK)
+        s->shown_size = h.size;
+    return err;
+}
+
+/* Server with a log: the batch we accept is capped so that a receipt for
+ * every event of a batch fits in one ACK within the client's message limit
+ * (docs/audit.md section 2): an entry's proof has at most one hash per level
+ * of the tree, taken 4 levels (16x) above today's so a live session can grow. */
+static void cap_batch_for_receipts(nara_session_t *s, uint64_t tree_size)
+{
+    unsigned height = 4;
+    while (height < 63 && (tree_size >> (height - 4)) > 1)
+        height++;
+    size_t entry = 13 + 20 + 34u * height; /* an ACK entry, then a receipt entry */
+    size_t room = s->send_message > nara__wire_ack_overhead(0)
+                      ? s->send_message - nara__wire_ack_overhead(0)
+                      : 0;
+    size_t fit = room / entry;
+    if (fit < 1)
+        fit = 1;
+    if (fit < s->max_batch)
+        s->max_batch = fit;
+}
+
+/* Server: our vector within the device's read scope, our limits, and our
+ * log's head. */
+static nara_err_t send_welcome(nara_session_t *s, uint64_t last_size)
 {
     nara_vv_t vv = {0};
     nara_feed_head_t *keep = NULL;
+    uint8_t head[NARA_TREE_HEAD_MAX_BYTES], cons[NARA_MERKLE_PROOF_MAX_BYTES];
+    size_t k = 0, head_len = 0, cons_len = 0;
+    nara_err_t err = current_head(s, last_size, head, &head_len, cons, &cons_len);
+    if (err != NARA_OK)
+        return nara__session_fail(s, err, "cannot read the transparency log");
+    if (head_len)
+        cap_batch_for_receipts(s, s->shown_size);
     nara__limits_t lim = own_limits(s);
-    size_t k = 0;
-    nara_err_t err = nara_store_vv(s->store, &vv);
+    err = nara_store_vv(s->store, &vv);
     if (err != NARA_OK)
         return nara__session_fail(s, err, "cannot read the local version vector");
     keep = malloc((vv.n ? vv.n : 1) * sizeof *keep);
@@ -170,7 +230,8 @@ static nara_err_t send_welcome(nara_session_t *s)
             keep[k++] = vv.feeds[i];
     if (k > NARA_MAX_VV_ENTRIES)
         err = nara__session_fail(s, NARA_TOO_LARGE, "version vector too large");
-    else if (nara__wire_welcome(&s->enc, keep, k, &lim) != NARA_OK)
+    else if (nara__wire_welcome(&s->enc, keep, k, &lim, head_len ? head : NULL, head_len, cons,
+                                cons_len) != NARA_OK)
         err = nara__session_fail(s, NARA_NOMEM, "out of memory");
     else if (s->enc.len > s->send_message)
         err = nara__session_fail(s, NARA_TOO_LARGE, "version vector does not fit in one message");
@@ -199,11 +260,51 @@ nara_err_t nara__hs_on_auth(nara_session_t *s, nara__msg_t *m)
     s->peer_proven = true;
     s->peer = m->vv; /* the decoded vector is ours now */
     memset(&m->vv, 0, sizeof m->vv);
-    err = send_welcome(s);
+    s->shown_size = m->last_size;
+    err = send_welcome(s, m->last_size);
     if (err != NARA_OK)
         return err;
     s->authed = true;
     s->state = NARA_SESSION_SYNCING;
+    return NARA_OK;
+}
+
+nara_err_t nara__hs_accept_head(nara_session_t *s, const uint8_t *head, size_t head_len,
+                                const uint8_t *cons, size_t cons_len)
+{
+    const nara_receipt_sink_t *sink = s->opt.receipts;
+    const nara_tree_head_t *prev = s->has_head ? &s->head : s->opt.last_head;
+    nara_tree_head_t h;
+    nara_merkle_proof_t p;
+    uint8_t empty[NARA_HASH_BYTES];
+    nara_err_t err;
+    if (nara_tree_head_decode(head, head_len, &h) != NARA_OK ||
+        nara_merkle_proof_decode(cons, cons_len, &p) != NARA_OK)
+        return nara__session_fail(s, NARA_MALFORMED, "malformed tree head or consistency proof");
+    if (nara_tree_head_verify(&h, s->peer_pk) != NARA_OK)
+        return nara__session_fail(s, NARA_PROOF,
+                                  "the server's tree head is not signed by the server's key");
+    nara_merkle_hash_empty(empty);
+    if (nara_merkle_verify_consistency(prev ? prev->size : 0, h.size, prev ? prev->root : empty,
+                                       h.root, &p) != NARA_OK) {
+        char text[160];
+        if (sink && sink->fork)
+            sink->fork(sink->ctx, prev, &h, &p);
+        snprintf(text, sizeof text,
+                 "its tree head (%llu events) does not extend the one kept before (%llu events)",
+                 (unsigned long long)h.size, (unsigned long long)(prev ? prev->size : 0));
+        return nara__session_fail(s, NARA_TREE_FORK, text);
+    }
+    bool same = prev && prev->size == h.size && memcmp(prev->root, h.root, NARA_HASH_BYTES) == 0;
+    if (!same && sink && sink->head) {
+        err = sink->head(sink->ctx, prev, &h, &p);
+        if (err != NARA_OK)
+            return nara__session_fail(s, err, "cannot keep the server's tree head");
+    }
+    if (!same || !s->has_head) {
+        s->head = h;
+        s->has_head = true;
+    }
     return NARA_OK;
 }
 
@@ -214,6 +315,17 @@ nara_err_t nara__hs_on_welcome(nara_session_t *s, nara__msg_t *m)
     err = peer_limits(s, m);
     if (err != NARA_OK)
         return err;
+    if (m->head) {
+        err = nara__hs_accept_head(s, m->head, m->head_len, m->cons, m->cons_len);
+        if (err != NARA_OK)
+            return err;
+    } else if (s->opt.last_head) {
+        if (s->opt.receipts && s->opt.receipts->fork)
+            s->opt.receipts->fork(s->opt.receipts->ctx, s->opt.last_head, NULL, NULL);
+        return nara__session_fail(s, NARA_TREE_FORK,
+                                  "the server no longer shows a signed tree head: its history "
+                                  "cannot be checked against the one this device kept");
+    }
     s->peer = m->vv;
     memset(&m->vv, 0, sizeof m->vv);
     s->authed = true;

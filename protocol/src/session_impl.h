@@ -63,6 +63,14 @@ struct nara_session {
     bool peer_proven; /* the peer signed our nonce (nara_session_peer) */
     bool authed;      /* WELCOME sent (server) or received (client) */
 
+    /* handshake.c, flow.c: the transparency log (docs/audit.md 2-3) */
+    bool has_head;          /* client: head holds the last head of this session */
+    nara_tree_head_t head;
+    uint64_t shown_size;    /* server: size of the last head shown (or the client's) */
+    nara_receipt_t *rcpt;   /* client: max_batch verified receipts of one ACK */
+    nara__receipt_entry_t *rc_in; /* max_batch: decoded receipt entries */
+    nara__buf_t rc_out;     /* server: packed receipt entries of one ACK */
+
     /* flow.c: sending */
     nara__feeds_t peer; /* what the peer holds, as far as we know */
     bool catchup_done;  /* a scan after WELCOME found nothing more */
@@ -107,6 +115,11 @@ nara_err_t nara__hs_on_hello(nara_session_t *s, const nara__msg_t *m);
 nara_err_t nara__hs_on_challenge(nara_session_t *s, const nara__msg_t *m);
 nara_err_t nara__hs_on_auth(nara_session_t *s, nara__msg_t *m);
 nara_err_t nara__hs_on_welcome(nara_session_t *s, nara__msg_t *m);
+/* Client: a head the server showed (WELCOME, or an ACK's receipt), with
+ * its consistency proof from the previous one: verify, hand to the sink,
+ * make it the session's head.  NARA_OK or the code the session failed with. */
+nara_err_t nara__hs_accept_head(nara_session_t *s, const uint8_t *head, size_t head_len,
+                                const uint8_t *cons, size_t cons_len);
 
 /* flow.c */
 nara_err_t nara__flow_alloc(nara_session_t *s);

@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nara_merkle.h"
+
 /* ---- bounded reader -------------------------------------------------------- */
 
 typedef struct {
@@ -27,9 +29,11 @@ typedef struct {
 
 /* Smallest encoded size of one version-vector entry: 94 c4 20 <32> a1 x 01 c4 20 <32>. */
 #define VV_ENTRY_MIN 72u
-/* Smallest ACK entry: 92 00 00.  Smallest event bin: c4 00. */
+/* Smallest ACK entry: 92 00 00.  Smallest event bin: c4 00.  Smallest
+ * receipt entry: 93 00 00 c4 01 90 (an empty proof). */
 #define ACK_ENTRY_MIN 3u
 #define EVENT_BIN_MIN 2u
+#define RECEIPT_ENTRY_MIN 6u
 /* Error codes on the wire fit 16 bits (codes unknown to us are still shown). */
 #define CODE_MAX 0xffffu
 
@@ -287,6 +291,63 @@ static nara_err_t rd_events(rd_t *r, const nara__wire_in_t *in, nara__msg_t *m)
     return NARA_OK;
 }
 
+static bool rd_nil(rd_t *r)
+{
+    if (rd_left(r) > 0 && *r->p == 0xc0) {
+        r->p++;
+        return true;
+    }
+    return false;
+}
+
+/* A bin of 1..max bytes (an encoded head or proof: its own decoder checks it). */
+static nara_err_t rd_bin_max(rd_t *r, size_t max, const uint8_t **data, size_t *len)
+{
+    if (rd_blob(r, false, data, len) != NARA_OK || *len == 0 || *len > max)
+        return NARA_MALFORMED;
+    return NARA_OK;
+}
+
+/* WELCOME's head and consistency proof: both nil, or both bin. */
+static nara_err_t rd_head_pair(rd_t *r, nara__msg_t *m)
+{
+    if (rd_nil(r))
+        return rd_nil(r) ? NARA_OK : NARA_MALFORMED;
+    if (rd_bin_max(r, NARA_TREE_HEAD_MAX_BYTES, &m->head, &m->head_len) != NARA_OK ||
+        rd_bin_max(r, NARA_MERKLE_PROOF_MAX_BYTES, &m->cons, &m->cons_len) != NARA_OK)
+        return NARA_MALFORMED;
+    return NARA_OK;
+}
+
+/* An ACK's receipt: nil, or [head, consistency, [[index, leaf, proof], ...]]
+ * with indices strictly ascending. */
+static nara_err_t rd_receipt(rd_t *r, const nara__wire_in_t *in, nara__msg_t *m)
+{
+    uint64_t n, k;
+    if (rd_nil(r))
+        return NARA_OK;
+    if (in->receipts == NULL)
+        return NARA_PROTOCOL; /* a receipt to a server: only servers give them */
+    if (rd_count(r, false, &k) != NARA_OK || k != 3 || rd_head_pair(r, m) != NARA_OK ||
+        m->head == NULL || rd_count(r, false, &n) != NARA_OK)
+        return NARA_MALFORMED;
+    if (n > in->max_batch)
+        return NARA_TOO_LARGE;
+    if (n > rd_left(r) / RECEIPT_ENTRY_MIN)
+        return NARA_MALFORMED;
+    for (size_t i = 0; i < n; i++) {
+        nara__receipt_entry_t *e = &in->receipts[i];
+        if (rd_count(r, false, &k) != NARA_OK || k != 3 || rd_uint(r, &e->index) != NARA_OK ||
+            rd_uint(r, &e->leaf) != NARA_OK ||
+            rd_bin_max(r, NARA_MERKLE_PROOF_MAX_BYTES, &e->proof, &e->proof_len) != NARA_OK ||
+            (i > 0 && e->index <= e[-1].index))
+            return NARA_MALFORMED;
+    }
+    m->has_receipt = true;
+    m->n_receipts = (size_t)n;
+    return NARA_OK;
+}
+
 static nara_err_t rd_ack(rd_t *r, const nara__wire_in_t *in, nara__msg_t *m)
 {
     uint64_t n, two;
@@ -305,7 +366,7 @@ static nara_err_t rd_ack(rd_t *r, const nara__wire_in_t *in, nara__msg_t *m)
             return NARA_MALFORMED;
     }
     m->n = (size_t)n;
-    return NARA_OK;
+    return rd_receipt(r, in, m);
 }
 
 static nara_err_t rd_error(rd_t *r, nara__msg_t *m)
@@ -331,10 +392,14 @@ static nara_err_t rd_body(rd_t *r, const nara__wire_in_t *in, nara__msg_t *m)
         if (rd_bin_fixed(r, NARA_SIGNATURE_BYTES, &m->sig) != NARA_OK)
             return NARA_MALFORMED;
         err = rd_vv(r, &m->vv);
-        return err != NARA_OK ? err : rd_limits(r, m);
+        if (err == NARA_OK)
+            err = rd_limits(r, m);
+        return err != NARA_OK ? err : rd_uint(r, &m->last_size);
     case NARA__MSG_WELCOME:
         err = rd_vv(r, &m->vv);
-        return err != NARA_OK ? err : rd_limits(r, m);
+        if (err == NARA_OK)
+            err = rd_limits(r, m);
+        return err != NARA_OK ? err : rd_head_pair(r, m);
     case NARA__MSG_EVENTS:
         return rd_events(r, in, m);
     case NARA__MSG_ACK:
@@ -352,7 +417,7 @@ nara_err_t nara__wire_decode(const uint8_t *buf, size_t len, const nara__wire_in
                              nara__msg_t *m)
 {
     /* Elements of each message type, type included; index = type. */
-    static const uint8_t arity[10] = {0, 4, 5, 4, 3, 3, 5, 1, 4, 1};
+    static const uint8_t arity[10] = {0, 4, 5, 5, 5, 3, 6, 1, 4, 1};
     rd_t r = {buf, buf + len};
     uint64_t n, type;
     nara_err_t err;
@@ -465,32 +530,44 @@ static int pk_limits(msgpack_packer *pk, const nara__limits_t *lim)
 }
 
 nara_err_t nara__wire_auth(nara__buf_t *b, const uint8_t sig[NARA_SIGNATURE_BYTES],
-                           const nara_feed_head_t *v, size_t n, const nara__limits_t *lim)
+                           const nara_feed_head_t *v, size_t n, const nara__limits_t *lim,
+                           uint64_t last_size)
 {
     msgpack_packer p;
     packer(b, &p);
-    if (pk_head(&p, 4, NARA__MSG_AUTH) || pk_bin(&p, sig, NARA_SIGNATURE_BYTES) ||
-        pk_vv(&p, v, n) || pk_limits(&p, lim))
+    if (pk_head(&p, 5, NARA__MSG_AUTH) || pk_bin(&p, sig, NARA_SIGNATURE_BYTES) ||
+        pk_vv(&p, v, n) || pk_limits(&p, lim) || msgpack_pack_uint64(&p, last_size))
         return NARA_NOMEM;
     return NARA_OK;
 }
 
+/* head and consistency proof, or two nils. */
+static int pk_head_pair(msgpack_packer *p, const uint8_t *head, size_t head_len,
+                        const uint8_t *cons, size_t cons_len)
+{
+    if (head == NULL)
+        return msgpack_pack_nil(p) || msgpack_pack_nil(p);
+    return pk_bin(p, head, head_len) || pk_bin(p, cons, cons_len);
+}
+
 nara_err_t nara__wire_welcome(nara__buf_t *b, const nara_feed_head_t *v, size_t n,
-                              const nara__limits_t *lim)
+                              const nara__limits_t *lim, const uint8_t *head, size_t head_len,
+                              const uint8_t *cons, size_t cons_len)
 {
     msgpack_packer p;
     packer(b, &p);
-    if (pk_head(&p, 3, NARA__MSG_WELCOME) || pk_vv(&p, v, n) || pk_limits(&p, lim))
+    if (pk_head(&p, 5, NARA__MSG_WELCOME) || pk_vv(&p, v, n) || pk_limits(&p, lim) ||
+        pk_head_pair(&p, head, head_len, cons, cons_len))
         return NARA_NOMEM;
     return NARA_OK;
 }
 
 nara_err_t nara__wire_ack(nara__buf_t *b, uint64_t batch_no, uint64_t added, uint64_t duplicate,
-                          const nara__ack_entry_t *e, size_t n)
+                          const nara__ack_entry_t *e, size_t n, const nara__receipt_out_t *rc)
 {
     msgpack_packer p;
     packer(b, &p);
-    if (pk_head(&p, 5, NARA__MSG_ACK) || msgpack_pack_uint64(&p, batch_no) ||
+    if (pk_head(&p, 6, NARA__MSG_ACK) || msgpack_pack_uint64(&p, batch_no) ||
         msgpack_pack_uint64(&p, added) || msgpack_pack_uint64(&p, duplicate) ||
         msgpack_pack_array(&p, n))
         return NARA_NOMEM;
@@ -498,7 +575,32 @@ nara_err_t nara__wire_ack(nara__buf_t *b, uint64_t batch_no, uint64_t added, uin
         if (msgpack_pack_array(&p, 2) || msgpack_pack_uint64(&p, e[i].index) ||
             msgpack_pack_uint64(&p, e[i].code))
             return NARA_NOMEM;
+    if (rc == NULL)
+        return msgpack_pack_nil(&p) ? NARA_NOMEM : NARA_OK;
+    if (msgpack_pack_array(&p, 3) ||
+        pk_head_pair(&p, rc->head, rc->head_len, rc->cons, rc->cons_len) ||
+        msgpack_pack_array(&p, rc->n) ||
+        (rc->entries_len && buf_write(b, (const char *)rc->entries, rc->entries_len)))
+        return NARA_NOMEM;
     return NARA_OK;
+}
+
+nara_err_t nara__wire_receipt_entry(nara__buf_t *b, uint64_t index, uint64_t leaf,
+                                    const uint8_t *proof, size_t len)
+{
+    msgpack_packer p;
+    msgpack_packer_init(&p, b, buf_write);
+    if (msgpack_pack_array(&p, 3) || msgpack_pack_uint64(&p, index) ||
+        msgpack_pack_uint64(&p, leaf) || pk_bin(&p, proof, len))
+        return NARA_NOMEM;
+    return NARA_OK;
+}
+
+size_t nara__wire_ack_overhead(size_t n)
+{
+    /* 96 06 + 3 uints (9 each) + array header (5) + n * (92 + 9 + 3)
+     * + receipt: 93 + head bin (2 + 153) + proof bin (3 + 2179) + array header (5). */
+    return 2 + 27 + 5 + n * 13 + 1 + 155 + 2182 + 5;
 }
 
 nara_err_t nara__wire_simple(nara__buf_t *b, nara__msg_type_t type)

@@ -68,6 +68,25 @@ typedef struct {
     uint64_t code;  /* nara_err_t */
 } nara__ack_entry_t;
 
+/* One receipt of an ACK as decoded: the batch position, the leaf index and
+ * the encoded inclusion proof (borrowed from the message). */
+typedef struct {
+    uint64_t index, leaf;
+    const uint8_t *proof;
+    size_t proof_len;
+} nara__receipt_entry_t;
+
+/* A receipt to encode: the encoded head and consistency proof, and n
+ * entries already packed one after the other by nara__wire_receipt_entry. */
+typedef struct {
+    const uint8_t *head;
+    size_t head_len;
+    const uint8_t *cons;
+    size_t cons_len;
+    const uint8_t *entries;
+    size_t entries_len, n;
+} nara__receipt_out_t;
+
 /* One decoded message.  Fields not used by `type` are zero. */
 typedef struct {
     nara__msg_type_t type;
@@ -84,6 +103,11 @@ typedef struct {
     const char *text;                            /* ERROR: not NUL-terminated */
     size_t text_len;
     bool fatal;
+    uint64_t last_size;                          /* AUTH: the client's last tree head size */
+    const uint8_t *head, *cons;                  /* WELCOME, ACK receipt: encoded head and */
+    size_t head_len, cons_len;                   /* consistency proof; NULL when nil */
+    bool has_receipt;                            /* ACK */
+    size_t n_receipts;                           /* ACK: entries in in->receipts */
 } nara__msg_t;
 
 /* What the decoder may accept and where it puts variable-length parts. */
@@ -92,6 +116,7 @@ typedef struct {
     size_t max_batch;           /* events per EVENTS, entries per ACK */
     nara_bytes_t *events;       /* max_batch slots */
     nara__ack_entry_t *entries; /* max_batch slots */
+    nara__receipt_entry_t *receipts; /* max_batch slots; NULL: a receipt is NARA_PROTOCOL */
 } nara__wire_in_t;
 
 /* Decode one whole message.  NARA_OK, NARA_PROTOCOL, NARA_VERSION,
@@ -111,11 +136,21 @@ typedef struct {
 } nara__limits_t;
 
 nara_err_t nara__wire_auth(nara__buf_t *b, const uint8_t sig[NARA_SIGNATURE_BYTES],
-                           const nara_feed_head_t *v, size_t n, const nara__limits_t *lim);
+                           const nara_feed_head_t *v, size_t n, const nara__limits_t *lim,
+                           uint64_t last_size);
+/* head/cons NULL: nil (a server without a transparency log). */
 nara_err_t nara__wire_welcome(nara__buf_t *b, const nara_feed_head_t *v, size_t n,
-                              const nara__limits_t *lim);
+                              const nara__limits_t *lim, const uint8_t *head, size_t head_len,
+                              const uint8_t *cons, size_t cons_len);
+/* rc NULL: no receipt (nil). */
 nara_err_t nara__wire_ack(nara__buf_t *b, uint64_t batch_no, uint64_t added, uint64_t duplicate,
-                          const nara__ack_entry_t *e, size_t n);
+                          const nara__ack_entry_t *e, size_t n, const nara__receipt_out_t *rc);
+/* Append one packed receipt entry [index, leaf, proof bin] to b (not a
+ * message: nara__wire_ack copies these bytes).  NARA_NOMEM. */
+nara_err_t nara__wire_receipt_entry(nara__buf_t *b, uint64_t index, uint64_t leaf,
+                                    const uint8_t *proof, size_t len);
+/* Bytes an ACK takes at most besides its receipt entries (n ACK entries). */
+size_t nara__wire_ack_overhead(size_t n);
 nara_err_t nara__wire_simple(nara__buf_t *b, nara__msg_type_t type); /* SYNCED, BYE */
 nara_err_t nara__wire_error(nara__buf_t *b, nara_err_t code, const char *text, bool fatal);
 

@@ -1,8 +1,9 @@
 /*
  * http.c - plain HTTP on narad's port: GET /healthz (JSON) and GET /metrics
- * (Prometheus text); every other path is 404.  It also refuses a WebSocket
- * upgrade that did not ask for the nara-sync.v1 subprotocol (lws hands those
- * to the first protocol, this one).
+ * (Prometheus text); the status page's paths are handed to status.c; every
+ * other path is 404.  It also refuses a WebSocket upgrade that did not ask
+ * for the nara-sync.v1 subprotocol (lws hands those to the first protocol,
+ * this one).
  *
  * As in the lws minimal examples, the headers are written from
  * LWS_CALLBACK_HTTP and the body, built into the per-transaction struct
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "narad.h"
+#include "status.h"
 
 typedef struct {
     char *p;
@@ -45,8 +47,13 @@ static int build_healthz(narad_t *srv, text_t *t)
         put(t, "{\"status\":\"error\",\"error\":\"%s\"}\n", nara_err_name(err));
         return HTTP_STATUS_SERVICE_UNAVAILABLE;
     }
-    put(t, "{\"status\":\"%s\",\"events\":%llu}\n", srv->draining ? "stopping" : "ok",
-        (unsigned long long)n.events);
+    uint64_t tree = 0;
+    nara_tlog_size(srv->tlog, &tree);
+    put(t,
+        "{\"status\":\"%s\",\"events\":%llu,\"tree_size\":%llu,"
+        "\"server_key_enrolled\":%s}\n",
+        srv->draining ? "stopping" : "ok", (unsigned long long)n.events, (unsigned long long)tree,
+        srv->key_enrolled ? "true" : "false");
     return HTTP_STATUS_OK;
 }
 
@@ -71,6 +78,9 @@ static int build_metrics(narad_t *srv, text_t *t)
     metric(t, "nara_store_pending", "gauge", "Events waiting for a predecessor.", n.pending);
     metric(t, "nara_store_forks", "gauge", "Fork evidence records.", n.forks);
     metric(t, "nara_store_quarantined", "gauge", "Quarantined events.", n.quarantined);
+    uint64_t tree = 0;
+    nara_tlog_size(srv->tlog, &tree);
+    metric(t, "nara_tree_size", "gauge", "Leaves in the transparency log (accepted events).", tree);
     metric(t, "nara_bytes_in_total", "counter", "Sync message bytes received.", m->bytes_in);
     metric(t, "nara_bytes_out_total", "counter", "Sync message bytes sent.", m->bytes_out);
     metric(t, "nara_auth_failures_total", "counter",
@@ -90,6 +100,8 @@ static int on_http(narad_t *srv, narad_http_t *h, struct lws *wsi, const char *u
     text_t t = {(char *)h->buf + LWS_PRE, 0, NARAD_HTTP_BODY_MAX};
     t.p[0] = '\0';
     bool get = lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0;
+    if (get && narad__status_route(uri))
+        return narad__status_http(srv, wsi, uri);
     int status = HTTP_STATUS_NOT_FOUND;
     const char *type = "text/plain; charset=utf-8";
     if (get && strcmp(uri, "/healthz") == 0) {
@@ -99,7 +111,8 @@ static int on_http(narad_t *srv, narad_http_t *h, struct lws *wsi, const char *u
         status = build_metrics(srv, &t);
         type = "text/plain; version=0.0.4; charset=utf-8";
     } else {
-        put(&t, "not found: narad serves /healthz, /metrics and WebSocket %s\n", NARAD_SYNC_PATH);
+        put(&t, "not found: narad serves /healthz, /metrics, /status and WebSocket %s\n",
+            NARAD_SYNC_PATH);
     }
     h->len = t.len;
     if (lws_add_http_common_headers(wsi, (unsigned)status, type, h->len, &p, end) ||
@@ -124,8 +137,18 @@ int narad__http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
     switch (reason) {
     case LWS_CALLBACK_HTTP:
         return on_http(srv, h, wsi, in ? (const char *)in : "");
-    case LWS_CALLBACK_HTTP_WRITEABLE:
+    case LWS_CALLBACK_HTTP_WRITEABLE: {
+        int rc;
+        if (narad__status_writeable(wsi, &rc))
+            return rc;
         return h ? on_http_writeable(h, wsi) : -1;
+    }
+    case LWS_CALLBACK_WSI_DESTROY: /* every connection, sync sessions too */
+        narad__status_wsi_destroy(wsi, user);
+        return lws_callback_http_dummy(wsi, reason, user, in, len);
+    case LWS_CALLBACK_PROTOCOL_DESTROY:
+        narad__status_shutdown();
+        return lws_callback_http_dummy(wsi, reason, user, in, len);
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
         char peer[64] = "?";
         lws_get_peer_simple(wsi, peer, sizeof peer);

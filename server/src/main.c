@@ -1,5 +1,6 @@
 /*
- * main.c - narad's command line: `narad keygen` and `narad serve`.
+ * main.c - narad's command line: `narad keygen`, `narad serve` and
+ * `narad backup` (backup.c).
  *
  * Every command has --help.  A bad command line prints one line naming the
  * flag or value at fault, then the command's usage, and exits with
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backup.h"
 #include "nara_keyfile.h"
 #include "narad.h"
 
@@ -25,6 +27,8 @@ static const char usage_main[] =
     "commands:\n"
     "  keygen   create the server's key file and print its public key\n"
     "  serve    run the provincial sync server\n"
+    "  export-bundle  write the province's audit bundle (tree heads, proofs, events)\n"
+    "  backup   copy a live database (online) and verify the copy\n"
     "\n"
     "Run 'narad <command> --help' for a command's options.\n";
 
@@ -53,8 +57,12 @@ static const char usage_serve[] =
     "  --listen ADDR         address to listen on (default 127.0.0.1)\n"
     "  --port N              port (default 7300; 0 = any free port)\n"
     "  --port-file FILE      write the bound port to FILE once listening\n"
-    "  --verify each|chain   signature checking of merges (default each)\n"
+    "  --verify each|chain   signature checking of merges (default chain)\n"
     "  --max-connections N   concurrent sync sessions (default 2048)\n"
+    "  --max-per-ip N        open connections from one address, IPv6 by /64\n"
+    "                        (default 64; 0 = no limit)\n"
+    "  --conn-rate N         new connections a second from one address\n"
+    "                        (default 20; 0 = no limit)\n"
     "  -v, --verbose         log every batch and handshake\n"
     "\n"
     "endpoints: WebSocket /sync (subprotocol nara-sync.v1), GET /healthz, GET /metrics\n"
@@ -164,6 +172,13 @@ static int parse_valued(narad_config_t *c, const char *name, const char *v, bool
             return usage_error(usage_serve, "serve: --max-connections must be 1..1000000, not '%s'",
                                v);
         c->max_connections = (unsigned)n;
+    } else if (strcmp(name, "--max-per-ip") == 0 || strcmp(name, "--conn-rate") == 0) {
+        if (parse_uint(v, 1000000, &n))
+            return usage_error(usage_serve, "serve: %s must be 0..1000000, not '%s'", name, v);
+        if (strcmp(name, "--max-per-ip") == 0)
+            c->max_per_ip = (unsigned)n;
+        else
+            c->conn_rate = (unsigned)n;
     } else if (strcmp(name, "--verify") == 0) {
         if (strcmp(v, "each") && strcmp(v, "chain"))
             return usage_error(usage_serve, "serve: --verify must be 'each' or 'chain', not '%s'",
@@ -178,7 +193,8 @@ static int parse_valued(narad_config_t *c, const char *name, const char *v, bool
 static bool takes_value(const char *a)
 {
     return strcmp(a, "--root") == 0 || strcmp(a, "--port") == 0 ||
-           strcmp(a, "--max-connections") == 0 || strcmp(a, "--verify") == 0;
+           strcmp(a, "--max-connections") == 0 || strcmp(a, "--verify") == 0 ||
+           strcmp(a, "--max-per-ip") == 0 || strcmp(a, "--conn-rate") == 0;
 }
 
 /* The combination rules, once every flag is read. */
@@ -210,8 +226,10 @@ static int cmd_serve(int argc, char **argv)
 {
     narad_config_t c = {.listen = "127.0.0.1",
                         .port = NARAD_DEFAULT_PORT,
-                        .verify = NARA_VERIFY_EACH,
-                        .max_connections = NARAD_DEFAULT_MAX_CONNECTIONS};
+                        .verify = NARA_VERIFY_CHAIN,
+                        .max_connections = NARAD_DEFAULT_MAX_CONNECTIONS,
+                        .max_per_ip = NARAD_DEFAULT_MAX_PER_IP,
+                        .conn_rate = NARAD_DEFAULT_CONN_RATE};
     bool root_seen = false;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -250,6 +268,8 @@ int main(int argc, char **argv)
     if (is_help(cmd) || strcmp(cmd, "help") == 0) {
         if (argc > 2 && strcmp(argv[2], "serve") == 0)
             fputs(usage_serve, stdout);
+        else if (argc > 2 && strcmp(argv[2], "backup") == 0)
+            fputs(narad__backup_usage, stdout);
         else if (argc > 2 && strcmp(argv[2], "keygen") == 0)
             fputs(usage_keygen, stdout);
         else
@@ -262,7 +282,11 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "keygen") == 0)
         return cmd_keygen(argc - 2, argv + 2);
+    if (strcmp(cmd, "backup") == 0)
+        return narad__backup_cmd(argc - 2, argv + 2);
     if (strcmp(cmd, "serve") == 0)
         return cmd_serve(argc - 2, argv + 2);
+    if (strcmp(cmd, "export-bundle") == 0)
+        return narad__cmd_export(argc - 2, argv + 2); /* receipts.c */
     return usage_error(usage_main, "unknown command '%s'", cmd);
 }

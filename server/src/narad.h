@@ -35,11 +35,14 @@
 #include "nara_domain.h"
 #include "nara_protocol.h"
 #include "nara_store.h"
+#include "nara_tlog.h"
 
 #define NARAD_SUBPROTOCOL "nara-sync.v1"
 #define NARAD_SYNC_PATH "/sync"
 #define NARAD_DEFAULT_PORT 7300
 #define NARAD_DEFAULT_MAX_CONNECTIONS 2048u
+#define NARAD_DEFAULT_MAX_PER_IP 64u /* open connections from one address */
+#define NARAD_DEFAULT_CONN_RATE 20u  /* new connections a second from one address */
 #define NARAD_HANDSHAKE_TIMEOUT_S 10 /* connect to WELCOME */
 #define NARAD_IDLE_TIMEOUT_S 120     /* silence allowed while still syncing */
 #define NARAD_PING_AFTER_S 30        /* live sessions: ping when idle this long */
@@ -60,6 +63,8 @@ typedef struct {
     bool plain;
     nara_verify_mode_t verify;
     unsigned max_connections;
+    unsigned max_per_ip; /* 0: no limit */
+    unsigned conn_rate;  /* 0: no limit */
     int verbose;
 } narad_config_t;
 
@@ -91,6 +96,27 @@ typedef struct {
 
 typedef struct narad_conn narad_conn_t;
 
+/* guard.c: one address (IPv4, or IPv6 /64) and its connections. */
+typedef struct {
+    uint8_t key[16];
+    uint32_t conns;       /* open connections (accepted, not yet destroyed) */
+    uint64_t mtokens;     /* rate bucket, in thousandths of a connection */
+    uint64_t refill_ms;   /* 0: the bucket is full */
+    uint64_t last_ms;     /* last accept or close: least recently used goes first */
+    uint64_t last_log_ms; /* last refusal logged */
+    uint32_t unlogged;    /* refusals since then */
+    uint8_t why;          /* the last refusal's reason */
+} narad_guard_slot_t;
+
+/* More slots than lws can hold sockets (max_connections + 64), so a slot
+ * without open connections is always there to reuse. */
+#define NARAD_GUARD_SLOTS(max_conns) ((size_t)(max_conns) + 1024u)
+
+typedef struct {
+    narad_guard_slot_t *slots;
+    size_t n, cap;
+} narad_guard_t;
+
 typedef struct {
     narad_config_t cfg;
     nara_keypair_t kp;
@@ -105,6 +131,10 @@ typedef struct {
     uint64_t log_gen; /* bumped whenever a merge added events */
     narad_devcache_t devs;
     narad_metrics_t m;
+    nara_tlog_t *tlog;       /* receipts.c: the transparency log, signed with kp */
+    nara_log_provider_t log; /* what sessions show heads and receipts from */
+    bool key_checked, key_enrolled; /* kp enrolled as server in the log */
+    narad_guard_t guard;
     bool draining;
 } narad_t;
 
@@ -140,6 +170,22 @@ typedef struct {
 uint64_t narad__now_ms(void);
 int narad__serve(const narad_config_t *cfg);
 
+/* ---- guard.c: per-address connection limits (--max-per-ip, --conn-rate) ---- */
+int narad__guard_init(narad_guard_t *g, unsigned max_connections);
+void narad__guard_free(narad_guard_t *g);
+/* FILTER_NETWORK_CONNECTION: 0 to admit the accepted socket, 1 to refuse it
+ * (counted in refused_connections; the first refusal of a second per
+ * address is logged, the others counted and logged by narad__guard_tick). */
+int narad__guard_accept(narad_t *srv, int fd);
+/* Every 250 ms: log the refusals counted but not logged (invariant 3). */
+void narad__guard_tick(narad_t *srv);
+/* SERVER_NEW_CLIENT_INSTANTIATED: count the connection against its address. */
+void narad__guard_bind(narad_t *srv, struct lws *wsi);
+/* The connection sent an HTTP request or a WebSocket upgrade. */
+void narad__guard_requested(struct lws *wsi);
+/* WSI_DESTROY: uncount it; log it if lws cut it off before any request. */
+void narad__guard_release(narad_t *srv, struct lws *wsi);
+
 /* ---- sync.c: the nara-sync.v1 protocol callback ---- */
 int narad__sync_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                          size_t len);
@@ -149,6 +195,16 @@ void narad__sync_drain(narad_t *srv);
 /* ---- http.c: the http protocol callback (/healthz, /metrics) ---- */
 int narad__http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                          size_t len);
+
+/* ---- receipts.c: transparency log, server key enrolment, export-bundle ---- */
+/* Attach the log (signing heads with srv->kp) and check the key's
+ * enrolment; -1 after logging why it failed. */
+int narad__tlog_open(narad_t *srv);
+/* Log loudly at start if the key is not enrolled as server, and once when
+ * it becomes so.  Cheap once enrolled. */
+void narad__tlog_check_key(narad_t *srv);
+/* `narad export-bundle ...`: returns the exit code. */
+int narad__cmd_export(int argc, char **argv);
 
 /* ---- policy.c ---- */
 void narad__policy_init(narad_conn_t *c);

@@ -4,21 +4,26 @@
  * order.
  *
  * Life of the process:
- *   open   key -> regions -> store (+ verify mode) -> domain -> lws context
- *          and vhost (listening) -> port file
+ *   open   connection guard -> key -> regions -> store (+ verify mode) ->
+ *          domain -> transparency log (receipts.c) -> lws context and vhost
+ *          (listening) -> port file
  *   run    lws_service until a signal sets g_stop; a 250 ms timer (tick)
- *          guarantees the loop notices the flag even when idle
+ *          guarantees the loop notices the flag even when idle, and logs
+ *          the guard's counted refusals.  Every accepted socket passes the
+ *          guard (guard.c, per-address limits) before lws reads from it
  *   drain  refuse new upgrades, queue BYE on every session, service until
  *          all are closed or NARAD_DRAIN_MS passed.  Merges are synchronous,
  *          so a batch in flight has finished (and committed) before this
  *          point: nothing acknowledged is lost
  *   close  lws context (remaining sessions freed in their CLOSED callback)
- *          -> domain -> store -> regions; the key is wiped
+ *          -> log -> domain -> store -> regions; the key is wiped; the guard
+ *          freed
  * Every failure before `run` returns NARAD_EXIT_RUNTIME with one line
  * naming what failed; what was opened is closed through the one err: path.
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,12 +47,48 @@ uint64_t narad__now_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* The connection guard (guard.c) sees every connection through these two
+ * wrappers: accepted sockets arrive on protocols[0] (the http protocol), as
+ * does WSI_DESTROY, also for connections upgraded to the sync protocol. */
+static void guard_hooks(struct lws *wsi, enum lws_callback_reasons reason)
+{
+    narad_t *srv = lws_context_user(lws_get_context(wsi));
+    switch (reason) {
+    case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+        narad__guard_bind(srv, wsi);
+        break;
+    case LWS_CALLBACK_HTTP:
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        narad__guard_requested(wsi);
+        break;
+    case LWS_CALLBACK_WSI_DESTROY:
+        narad__guard_release(srv, wsi);
+        break;
+    default:
+        break;
+    }
+}
+
+static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                         size_t len)
+{
+    if (reason == LWS_CALLBACK_FILTER_NETWORK_CONNECTION)
+        return narad__guard_accept(lws_context_user(lws_get_context(wsi)), (int)(intptr_t)in);
+    guard_hooks(wsi, reason);
+    return narad__http_callback(wsi, reason, user, in, len);
+}
+
+static int sync_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                         size_t len)
+{
+    guard_hooks(wsi, reason);
+    return narad__sync_callback(wsi, reason, user, in, len);
+}
+
 static const struct lws_protocols protocols[] = {
-    {.name = "http",
-     .callback = narad__http_callback,
-     .per_session_data_size = sizeof(narad_http_t)},
+    {.name = "http", .callback = http_callback, .per_session_data_size = sizeof(narad_http_t)},
     {.name = NARAD_SUBPROTOCOL,
-     .callback = narad__sync_callback,
+     .callback = sync_callback,
      .per_session_data_size = sizeof(narad_conn_t),
      .rx_buffer_size = NARAD_RX_CHUNK},
     {.name = NULL},
@@ -71,6 +112,7 @@ static void lws_log_line(int level, const char *line)
 static void tick(lws_sorted_usec_list_t *sul)
 {
     narad_t *srv = lws_container_of(sul, narad_t, tick);
+    narad__guard_tick(srv);
     lws_sul_schedule(srv->ctx, 0, &srv->tick, tick, 250 * LWS_US_PER_MS);
 }
 
@@ -135,7 +177,7 @@ static int open_data(narad_t *srv)
                    nara_store_errmsg(srv->store));
         return -1;
     }
-    return 0;
+    return narad__tlog_open(srv); /* receipts.c: the transparency log */
 }
 
 static int open_listener(narad_t *srv)
@@ -227,11 +269,13 @@ static void close_all(narad_t *srv)
         lws_sul_cancel(&srv->tick);
         lws_context_destroy(srv->ctx);
     }
+    nara_tlog_close(srv->tlog);
     nara_domain_close(srv->domain);
     nara_store_close(srv->store);
     nara_regions_free(srv->regions);
     narad__devcache_free(&srv->devs);
     nara_keypair_wipe(&srv->kp);
+    narad__guard_free(&srv->guard);
 }
 
 int narad__serve(const narad_config_t *cfg)
@@ -243,6 +287,10 @@ int narad__serve(const narad_config_t *cfg)
     install_signals();
     raise_fd_limit();
     lws_set_log_level(LLL_ERR | LLL_WARN | (cfg->verbose ? LLL_NOTICE : 0), lws_log_line);
+    if (narad__guard_init(&srv.guard, cfg->max_connections)) {
+        narad__log("out of memory");
+        goto err;
+    }
     if (open_key(&srv) || open_data(&srv) || open_listener(&srv))
         goto err;
     int port = lws_get_vhost_listen_port(srv.vhost);

@@ -272,8 +272,10 @@ static void deliver(narad_conn_t *c)
     if (c->srv->cfg.verbose)
         log_verbose(c, was_authed, c->received_seen - received0, added,
                     c->rejected_seen - rejected0, secs);
-    if (added)
+    if (added) {
         push_live(c);
+        narad__tlog_check_key(c->srv); /* the enrolment may just have arrived */
+    }
     arm_timeout(c);
     rx_pause(c, true); /* until WRITEABLE has sent what this message caused */
     lws_callback_on_writable(c->wsi);
@@ -343,7 +345,7 @@ static int on_established(narad_t *srv, narad_conn_t *c, struct lws *wsi)
     strcpy(c->peer, "?");
     lws_get_peer_simple(wsi, c->peer, sizeof c->peer);
     narad__policy_init(c);
-    nara_session_options_t opt = {.live = true};
+    nara_session_options_t opt = {.live = true, .log = &srv->log};
     nara_err_t err = nara_session_server_new(srv->store, &srv->kp, &c->policy, &opt, &c->session);
     if (err != NARA_OK) {
         narad__log("refused %s: cannot create a session: %s", c->peer, nara_err_name(err));

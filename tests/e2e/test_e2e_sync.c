@@ -338,6 +338,91 @@ static void test_wss_with_a_self_signed_certificate_needs_insecure(void **state)
     nr_stop(tls, SIGTERM, 5000);
 }
 
+/* ---- receipts and audit ---------------------------------------------------------- */
+
+/* The server key the province pinned (status JSON: server.key). */
+static void pinned_server_key(const world_t *w, char out[65])
+{
+    assert_int_equal(NARA(w->p, "--json", "status"), 0);
+    const char *s = strstr(res.out, "\"server\":{");
+    assert_non_null(s);
+    assert_true(nr_json_str(s, "key", out, 65));
+    assert_int_equal(strlen(out), 64);
+}
+
+static void copy_file(const char *from, const char *to)
+{
+    static char buf[1 << 16];
+    FILE *a = fopen(from, "rb"), *b = fopen(to, "wb");
+    size_t n;
+    assert_non_null(a);
+    assert_non_null(b);
+    while ((n = fread(buf, 1, sizeof buf, a)) > 0)
+        assert_int_equal(fwrite(buf, 1, n, b), n);
+    fclose(a);
+    assert_int_equal(fclose(b), 0);
+}
+
+static void test_receipts_verify_and_the_province_history_audits_clean(void **state)
+{
+    world_t *w = *state;
+    char c1[65], c2[65], srv[65], ba[320], bp[320];
+    pinned_server_key(w, srv);
+    enroll(w, srv, "server", "*", "narad");
+    assert_int_equal(sync_db(w, w->p), 0);
+    open_case(w->a, "32.01", "Jalan desa putus", c1);
+    open_case(w->a, "32.01", "Irigasi rusak", c2);
+    assert_int_equal(sync_db(w, w->a), 0);
+    assert_int_equal(nr_json_int(res.out, "receipts"), 2);
+    assert_int_equal(NARA(w->a, "--json", "receipts", "--verify"), 0);
+    assert_non_null(strstr(res.out, "\"verified\":true"));
+    assert_non_null(strstr(res.out, c1));
+    assert_non_null(strstr(res.out, c2));
+    assert_int_equal(nr_json_int(res.out, "unreceipted"), 0);
+
+    /* The regency's bundle proves the province received its cases. */
+    in_dir(w, "bogor.bundle", ba, sizeof ba);
+    assert_int_equal(NARA(w->a, "export-bundle", "--out", ba, "--region", "32.01"), 0);
+    assert_int_equal(NARA(NULL, "--json", "audit", ba, "--root", w->root), 0);
+    assert_non_null(strstr(res.out, "\"result\":\"verified\""));
+    assert_true(nr_json_int(res.out, "receipted") >= 2);
+
+    /* The province's whole log, exported while narad runs, with the regency's beside it. */
+    in_dir(w, "province.bundle", bp, sizeof bp);
+    const char *exp[] = {NARAD_PATH, "export-bundle", "--db", w->srv_db, "--out", bp,
+                         "--root",   w->root,         NULL};
+    assert_int_equal(nr_run(&res, exp), 0);
+    assert_int_equal(NARA(NULL, "--json", "audit", bp, "--with", ba, "--root", w->root), 0);
+    assert_non_null(strstr(res.out, "\"complete\":true"));
+    assert_non_null(strstr(res.out, "\"server_enrolled\":true"));
+    assert_int_equal(NARA(NULL, "audit", bp, "--root", w->root), 0);
+    assert_non_null(strstr(res.out, "VERIFIED"));
+}
+
+static void test_a_server_restored_from_an_old_backup_is_refused_with_evidence(void **state)
+{
+    world_t *w = *state;
+    char c1[65], backup[320];
+    int port = w->port;
+    assert_int_equal(sync_db(w, w->a), 0);
+    assert_int_equal(nr_stop(w->narad, SIGTERM, 5000), 0);
+    in_dir(w, "narad-backup.db", backup, sizeof backup);
+    copy_file(w->srv_db, backup); /* narad stopped cleanly: the WAL is checkpointed */
+    start_narad(w, w->srv_key, port);
+    open_case(w->a, "32.01", "Dicatat lalu hilang", c1);
+    assert_int_equal(sync_db(w, w->a), 0); /* the regency now holds a receipt for it */
+    assert_int_equal(nr_stop(w->narad, SIGTERM, 5000), 0);
+    copy_file(backup, w->srv_db); /* the province restores yesterday's backup */
+    start_narad(w, w->srv_key, port);
+    assert_int_equal(NARA(w->a, "sync", "--server", w->url), 4);
+    assert_non_null(strstr(res.err, "NARA_TREE_FORK"));
+    assert_non_null(strstr(res.err, "evidence"));
+    assert_int_equal(NARA(w->a, "--json", "receipts"), 0);
+    assert_non_null(strstr(res.out, "\"evidence\":[{"));
+    assert_non_null(strstr(res.out, "\"offered\":{"));
+    assert_int_equal(NARA(w->a, "sync", "--server", w->url), 4); /* and stays refused */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -349,6 +434,8 @@ int main(void)
         T(test_a_server_with_another_key_is_refused),
         T(test_watch_pushes_local_writes_and_reconnects),
         T(test_wss_with_a_self_signed_certificate_needs_insecure),
+        T(test_receipts_verify_and_the_province_history_audits_clean),
+        T(test_a_server_restored_from_an_old_backup_is_refused_with_evidence),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,432 @@
+/*
+ * cmd_audit.c - `nara audit`: the Inspectorate's offline check of a
+ * province's history (nara_bundle_audit, docs/audit.md section 5.4), from
+ * one or more bundles (the province's, and regencies' receipts beside it)
+ * or from a replica database (a regency's, or the server's own file), and
+ * the report for a person (plain words, the first problem first) or for
+ * tools (--json).
+ *
+ * A replica is first written as a bundle into a temporary file (the same
+ * export as `nara export-bundle`, or `narad export-bundle` for a server's
+ * file, which is recognised by its transparency-log tables) and that bundle
+ * is audited, so both paths check exactly the same things.  The replica is
+ * only read.
+ *
+ * Exit codes: 0 verified, nothing to report; 2 verified, with findings a
+ * person must judge (forks, events without authority, events that reached
+ * the province only after their author's revocation); 4 failed (the
+ * history cannot be trusted as given); 1 usage; 5 a file cannot be read.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bundle_cli.h"
+
+#define KEEP_FINDINGS 1000
+#define MAX_INPUTS 16
+
+typedef struct {
+    nara_audit_finding_t *v;
+    size_t n, dropped;
+    bool nomem;
+} kept_t;
+
+static void keep(void *ctx, const nara_audit_finding_t *f)
+{
+    kept_t *k = ctx;
+    if (k->n == KEEP_FINDINGS || k->nomem) {
+        k->dropped++;
+        return;
+    }
+    if (k->v == NULL) {
+        k->v = malloc(KEEP_FINDINGS * sizeof *k->v);
+        if (k->v == NULL) {
+            k->nomem = true;
+            k->dropped++;
+            return;
+        }
+    }
+    k->v[k->n++] = *f;
+}
+
+/* ---- the report -------------------------------------------------------------------------- */
+
+static const char *verdict(const nara_audit_report_t *r)
+{
+    return r->failures ? "failed" : r->findings ? "findings" : "verified";
+}
+
+static int exit_code(const nara_audit_report_t *r)
+{
+    return r->failures ? NARA_EXIT_REFUSED : r->findings ? NARA_EXIT_PARTIAL : NARA_EXIT_OK;
+}
+
+/* "event 9f3a2b1c4d5e (32.01 seq 5, by 1a2b3c4d, claimed 2026-...)" */
+static void subject(const nara_audit_finding_t *f, size_t n_inputs, char *out, size_t cap)
+{
+    char id[13], key[9], at[NARA_TIME_STR];
+    size_t n = 0;
+    out[0] = '\0';
+    if (f->has_event) {
+        nara_fmt_id(f->event, id);
+        n += (size_t)snprintf(out + n, cap - n, "event %s", id);
+        if (f->has_feed) {
+            nara_fmt_key(f->author, key);
+            nara_fmt_time(nara_hlc_ms(f->hlc), at);
+            if (f->seq)
+                n += (size_t)snprintf(out + n, cap - n, " (%s seq %llu, by %s, claimed %s)",
+                                      f->stream, (unsigned long long)f->seq, key, at);
+            else
+                n += (size_t)snprintf(out + n, cap - n, " (%s, by %s, claimed %s)", f->stream, key,
+                                      at);
+        }
+    }
+    if (f->has_other && n < cap) {
+        nara_fmt_id(f->other, id);
+        n += (size_t)snprintf(out + n, cap - n, "%sand %s", n ? " " : "", id);
+    }
+    if (f->record != UINT64_MAX && n < cap) {
+        if (n_inputs > 1)
+            snprintf(out + n, cap - n, "%sbundle %u record %llu", n ? ", " : "", f->bundle + 1,
+                     (unsigned long long)f->record);
+        else
+            snprintf(out + n, cap - n, "%srecord %llu", n ? ", " : "",
+                     (unsigned long long)f->record);
+    }
+}
+
+static void human_line(const nara_audit_finding_t *f, size_t n_inputs, const char *lead)
+{
+    char subj[256];
+    subject(f, n_inputs, subj, sizeof subj);
+    printf("%s%-12s %s%s%s (%s)\n", lead, f->check, subj, subj[0] ? ": " : "", f->detail,
+           nara_err_name(f->code));
+}
+
+static void human(const nara_audit_report_t *r, const kept_t *k, const char *const *inputs,
+                  size_t n_inputs, const char *root_source)
+{
+    char root[65], key[65], at[NARA_TIME_STR];
+    static const char *const words[] = {"VERIFIED", "VERIFIED, WITH FINDINGS", "FAILED"};
+    int w = r->failures ? 2 : r->findings ? 1 : 0;
+    nara_hex(r->root_pk, 32, root);
+    printf("Audit of %s%s: %s\n", inputs[0], n_inputs > 1 ? " (and more)" : "", words[w]);
+    for (size_t i = 1; i < n_inputs; i++)
+        printf("  with %s\n", inputs[i]);
+    printf("  province root %s (%s)\n", root, root_source);
+    printf("  %llu events in %llu feeds; %llu tree heads, %llu consistency and %llu inclusion "
+           "proofs; %llu fork records\n",
+           (unsigned long long)r->events, (unsigned long long)r->feeds,
+           (unsigned long long)r->heads, (unsigned long long)r->consistency,
+           (unsigned long long)r->inclusion, (unsigned long long)r->forks);
+    if (r->has_server) {
+        nara_hex(r->server_pk, 32, key);
+        nara_fmt_time(r->tree_time_ms, at);
+        printf("  server key %s (%s)\n", key,
+               r->server_enrolled ? "enrolled as server in the log" : "not enrolled as server");
+        printf("  largest tree head: %llu events, signed %s\n", (unsigned long long)r->tree_size,
+               at);
+    }
+    printf("  %llu of %llu events have a verified receipt%s\n", (unsigned long long)r->receipted,
+           (unsigned long long)r->events,
+           !r->claims_complete ? " (the bundle does not claim to hold the whole log)"
+           : r->complete       ? "; the bundle holds the whole log: complete"
+                               : "; the bundle claims the whole log but is NOT complete");
+    if (r->has_first) {
+        printf("First problem:\n");
+        human_line(&r->first, n_inputs, "  ");
+    }
+    for (int sev = NARA_AUDIT_FAILURE; sev <= NARA_AUDIT_FINDING; sev++) {
+        uint64_t total = sev == NARA_AUDIT_FAILURE ? r->failures : r->findings;
+        if (total == 0)
+            continue;
+        printf("%s (%llu):\n",
+               sev == NARA_AUDIT_FAILURE ? "Failures: the history cannot be trusted as given"
+                                         : "Findings: authentic, for a person to judge",
+               (unsigned long long)total);
+        for (size_t i = 0; i < k->n; i++)
+            if ((int)k->v[i].severity == sev)
+                human_line(&k->v[i], n_inputs, "  ");
+    }
+    if (k->dropped)
+        printf("(%zu more not listed)\n", k->dropped);
+}
+
+static void json_finding(nara_json_t *j, const char *key, const nara_audit_finding_t *f)
+{
+    nara_json_obj(j, key);
+    nara_json_str(j, "severity", f->severity == NARA_AUDIT_FAILURE ? "failure" : "finding");
+    nara_json_str(j, "check", f->check);
+    nara_json_str(j, "code", nara_err_name(f->code));
+    nara_json_str(j, "reason", f->detail);
+    if (f->record != UINT64_MAX) {
+        nara_json_u64(j, "bundle", f->bundle);
+        nara_json_u64(j, "record", f->record);
+    }
+    if (f->has_event)
+        nara_json_hex(j, "event", f->event, 32);
+    if (f->has_feed) {
+        nara_json_hex(j, "author", f->author, 32);
+        nara_json_str(j, "stream", f->stream);
+        if (f->seq)
+            nara_json_u64(j, "seq", f->seq);
+        nara_json_time(j, "claimed", nara_hlc_ms(f->hlc));
+    }
+    if (f->has_other)
+        nara_json_hex(j, "other", f->other, 32);
+    nara_json_end(j);
+}
+
+static void json(const nara_audit_report_t *r, const kept_t *k, const char *const *inputs,
+                 size_t n_inputs, const char *root_source)
+{
+    nara_json_t j;
+    nara_json_start(&j, stdout);
+    nara_json_str(&j, "result", verdict(r));
+    nara_json_u64(&j, "exit", (uint64_t)exit_code(r));
+    nara_json_arr(&j, "inputs");
+    for (size_t i = 0; i < n_inputs; i++)
+        nara_json_str(&j, NULL, inputs[i]);
+    nara_json_end(&j);
+    nara_json_hex(&j, "root", r->root_pk, 32);
+    nara_json_str(&j, "root_source", root_source);
+    if (r->has_server)
+        nara_json_hex(&j, "server_key", r->server_pk, 32);
+    else
+        nara_json_str(&j, "server_key", NULL);
+    nara_json_bool(&j, "server_enrolled", r->server_enrolled);
+    nara_json_u64(&j, "events", r->events);
+    nara_json_u64(&j, "feeds", r->feeds);
+    nara_json_u64(&j, "heads", r->heads);
+    nara_json_u64(&j, "consistency_proofs", r->consistency);
+    nara_json_u64(&j, "inclusion_proofs", r->inclusion);
+    nara_json_u64(&j, "forks", r->forks);
+    nara_json_u64(&j, "tree_size", r->tree_size);
+    nara_json_time(&j, "tree_time", r->tree_time_ms);
+    nara_json_u64(&j, "receipted", r->receipted);
+    nara_json_bool(&j, "claims_complete", r->claims_complete);
+    nara_json_bool(&j, "complete", r->complete);
+    nara_json_u64(&j, "failures", r->failures);
+    nara_json_u64(&j, "findings", r->findings);
+    if (r->has_first)
+        json_finding(&j, "first", &r->first);
+    else
+        nara_json_str(&j, "first", NULL);
+    nara_json_arr(&j, "problems");
+    for (size_t i = 0; i < k->n; i++)
+        json_finding(&j, NULL, &k->v[i]);
+    nara_json_end(&j);
+    nara_json_u64(&j, "problems_not_listed", k->dropped);
+    nara_json_finish(&j);
+}
+
+/* ---- running it ----------------------------------------------------------------------------- */
+
+typedef struct {
+    bool has_root, has_server;
+    uint8_t root[32], server[32];
+    const char *root_source;
+} trust_t;
+
+static int run_audit(nara_app_t *app, FILE **in, const char *const *names, size_t n,
+                     const trust_t *t)
+{
+    nara_audit_report_t r;
+    kept_t k = {0};
+    nara_audit_options_t o = {.root_pk = t->has_root ? t->root : NULL,
+                              .server_pk = t->has_server ? t->server : NULL,
+                              .on_finding = keep,
+                              .ctx = &k};
+    nara_err_t err = nara_bundle_audit(in, n, &o, &r);
+    if (err != NARA_OK) {
+        free(k.v);
+        return nara_fail(app, NARA_EXIT_STORAGE, "the audit could not run: %s (%s)",
+                         nara_strerror(err), nara_err_name(err));
+    }
+    const char *source = t->has_root ? t->root_source
+                                     : "taken from the bundle: compare it with the province's "
+                                       "published root key, or give --root";
+    if (app->json)
+        json(&r, &k, names, n, source);
+    else
+        human(&r, &k, names, n, source);
+    free(k.v);
+    return exit_code(&r);
+}
+
+static int audit_files(nara_app_t *app, const char *first, const char *with, const trust_t *t)
+{
+    static char buf[NARA_OPT_MULTI_MAX];
+    const char *names[MAX_INPUTS];
+    FILE *in[MAX_INPUTS];
+    size_t n = 0, more = 0;
+    names[n++] = first;
+    if (with && !nara_opt_split(with, false, buf, sizeof buf, names + 1, MAX_INPUTS - 1, &more))
+        return nara_fail(app, NARA_EXIT_USAGE, "--with: at most %d bundles", MAX_INPUTS - 1);
+    n += more;
+    for (size_t i = 0; i < n; i++) {
+        in[i] = fopen(names[i], "rb");
+        if (in[i] == NULL) {
+            int e = errno;
+            for (size_t j = 0; j < i; j++)
+                fclose(in[j]);
+            return nara_fail(app, e == ENOENT ? NARA_EXIT_USAGE : NARA_EXIT_STORAGE,
+                             "cannot open %s: %s", names[i], strerror(e));
+        }
+    }
+    int rc = run_audit(app, in, names, n, t);
+    for (size_t i = 0; i < n; i++)
+        fclose(in[i]);
+    return rc;
+}
+
+/* A server's replica: export it as narad would, then audit that. */
+static int audit_server_db(nara_app_t *app, nara_store_t *s, const char *regions_file, trust_t *t)
+{
+    nara_tlog_t *log = NULL;
+    nara_regions_t *regions = NULL;
+    char msg[256] = "";
+    if (!t->has_root)
+        return nara_fail(app, NARA_EXIT_USAGE,
+                         "%s is a server replica: give the province root with --root HEX", app->db);
+    if (regions_file && nara_regions_load(regions_file, &regions, msg, sizeof msg) != NARA_OK)
+        return nara_fail(app, NARA_EXIT_USAGE, "--regions %s: %s", regions_file, msg);
+    FILE *f = tmpfile();
+    nara_err_t err = f ? nara_tlog_open(s, NULL, NARA_TLOG_READONLY, &log) : NARA_IO;
+    if (err == NARA_OK)
+        err = nara_bundle_export_log(s, log, t->root, regions, NULL, nara_now_ms(), f, NULL);
+    nara_tlog_close(log);
+    nara_regions_free(regions);
+    int rc;
+    if (err != NARA_OK) {
+        rc = nara_fail(app, NARA_EXIT_STORAGE, "reading %s: %s", app->db, nara_strerror(err));
+    } else {
+        const char *name = app->db;
+        rewind(f);
+        rc = run_audit(app, &f, &name, 1, t);
+    }
+    if (f)
+        fclose(f);
+    return rc;
+}
+
+/* A device's replica: export it as `nara export-bundle` would, then audit that. */
+static int audit_device_db(nara_app_t *app, trust_t *t)
+{
+    int rc = nara_app_open(app, NARA_NEED_STORE);
+    if (rc != NARA_EXIT_OK)
+        return rc;
+    if (!app->have_root)
+        return nara_fail(app, NARA_EXIT_STORAGE, "replica %s has no province root configured",
+                         app->db);
+    if (!t->has_root) { /* the replica's own configuration is the auditor's trust here */
+        memcpy(t->root, app->root_pk, 32);
+        t->has_root = true;
+        t->root_source = "configured in the replica";
+    }
+    FILE *f = tmpfile();
+    nara_err_t err = f ? nara_bundle_write_replica(app, NULL, f, NULL) : NARA_IO;
+    if (err != NARA_OK) {
+        if (f)
+            fclose(f);
+        return nara_fail_err(app, err, "reading the replica");
+    }
+    const char *name = app->db;
+    rewind(f);
+    rc = run_audit(app, &f, &name, 1, t);
+    fclose(f);
+    return rc;
+}
+
+static int audit_db(nara_app_t *app, const nara_cmd_spec_t *spec, trust_t *t)
+{
+    struct stat st;
+    nara_store_t *s = NULL;
+    bool has_log = false;
+    int rc = nara_app_paths(app);
+    if (rc != NARA_EXIT_OK)
+        return rc;
+    if (stat(app->db, &st) != 0)
+        return nara_fail(app, NARA_EXIT_USAGE, "no replica at %s (give a BUNDLE or --db FILE)",
+                         app->db);
+    nara_err_t err = nara_store_open(app->db, &s);
+    if (err == NARA_OK)
+        err = nara_tlog_present(s, &has_log);
+    if (err != NARA_OK) {
+        nara_store_close(s);
+        return nara_fail(app, NARA_EXIT_STORAGE, "cannot open replica %s: %s", app->db,
+                         nara_strerror(err));
+    }
+    if (has_log) {
+        rc = audit_server_db(app, s, nara_opt(spec, "regions"), t);
+        nara_store_close(s);
+        return rc;
+    }
+    nara_store_close(s);
+    return audit_device_db(app, t);
+}
+
+/* Is there a positional argument (a bundle) among argv? */
+static bool has_positional(int argc, char **argv)
+{
+    static const char *const valued[] = {"--root", "--server-key", "--with", "--regions", "--db"};
+    for (int i = 0; i < argc; i++) {
+        if (strncmp(argv[i], "--", 2) != 0)
+            return true;
+        for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++)
+            if (strcmp(argv[i], valued[k]) == 0)
+                i++;
+    }
+    return false;
+}
+
+int nara_cmd_audit(nara_app_t *app, int argc, char **argv)
+{
+    nara_opt_t opts[] = {{"root", NARA_OPT_VALUE, NULL},
+                         {"server-key", NARA_OPT_VALUE, NULL},
+                         {"with", NARA_OPT_VALUE | NARA_OPT_MULTI, NULL},
+                         {"regions", NARA_OPT_VALUE, NULL},
+                         {NULL, 0, NULL}};
+    nara_cmd_spec_t spec = {
+        "nara audit (BUNDLE [--with BUNDLE]... | --db FILE) [--root HEX] [--server-key HEX]",
+        "Verify a province's history offline, trusting only the province root key: every\n"
+        "event's signature and hash chain, the order and completeness of the bundle,\n"
+        "forks (with both events), the authority of every event replayed from the\n"
+        "enrolments, every tree head's signature (by a key the log enrols as server),\n"
+        "that the heads form one history, and every inclusion proof; and events that\n"
+        "claim a time before their author's revocation but reached the province after it.\n"
+        "BUNDLE comes from `narad export-bundle` or `nara export-bundle`; --with adds more\n"
+        "(a regency's receipts beside the province's bundle).  --db audits a replica\n"
+        "instead (a device's, or the server's own file; for the latter give --root and,\n"
+        "if not Jawa Barat, --regions FILE).  --root is the root key you trust (without\n"
+        "it the bundle's own is used and the report says so); --server-key trusts a\n"
+        "server key the log does not enrol.\n\n"
+        "Exit codes: 0 verified, nothing to report; 2 verified, with findings to judge\n"
+        "(forks, events without authority, possibly backdated events); 4 failed (the\n"
+        "history cannot be trusted as given: the first problem is named); 1 usage;\n"
+        "5 a file cannot be read.\n\n"
+        "Example:\n  nara audit jabar-2026.bundle --with bogor.bundle --root 28379a32...\n",
+        NULL, opts, NULL};
+    trust_t t = {false, false, {0}, {0}, "given with --root"};
+    if (has_positional(argc, argv))
+        spec.positional = "BUNDLE";
+    int rc = nara_args_parse(app, &spec, argc, argv);
+    if (rc == NARA_EXIT_OK && nara_opt(&spec, "root")) {
+        t.has_root = true;
+        rc = nara_parse_hex32(app, "root", nara_opt(&spec, "root"), t.root);
+    }
+    if (rc == NARA_EXIT_OK && nara_opt(&spec, "server-key")) {
+        t.has_server = true;
+        rc = nara_parse_hex32(app, "server-key", nara_opt(&spec, "server-key"), t.server);
+    }
+    if (rc == NARA_EXIT_OK && spec.pos == NULL && nara_opt(&spec, "with"))
+        rc = nara_fail(app, NARA_EXIT_USAGE, "--with needs a BUNDLE first");
+    if (rc == NARA_EXIT_OK)
+        rc = spec.pos ? audit_files(app, spec.pos, nara_opt(&spec, "with"), &t)
+                      : audit_db(app, &spec, &t);
+    nara_app_close(app);
+    return NARA_PARSED(rc);
+}
