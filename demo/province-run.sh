@@ -16,6 +16,7 @@ build=${1:?usage: province-run.sh BUILD_DIR OUT_DIR}
 out=${2:?usage: province-run.sh BUILD_DIR OUT_DIR}
 nara="$build/client/nara"
 narad="$build/server/narad"
+flakylink="$build/demo/nara-flakylink"
 regions_file="$(cd "$(dirname "$0")/.." && pwd)/data/regions/32-jawa-barat.tsv"
 
 step=0
@@ -25,7 +26,9 @@ die() { printf 'province-run: %s\n' "$*" >&2; exit 1; }
 n() { local db=$1; shift; "$nara" --db "$out/$db.db" "$@"; }
 
 narad_pid=""
+link_pid=""
 cleanup() {
+  if [ -n "$link_pid" ]; then kill -TERM "$link_pid" 2>/dev/null || true; fi
   if [ -n "$narad_pid" ] && kill -0 "$narad_pid" 2>/dev/null; then
     kill -TERM "$narad_pid" 2>/dev/null || true
     wait "$narad_pid" 2>/dev/null || true
@@ -33,7 +36,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-[ -x "$nara" ] && [ -x "$narad" ] || die "build $build first (nara and narad are missing)"
+[ -x "$nara" ] && [ -x "$narad" ] && [ -x "$flakylink" ] || die "build $build first (nara, narad or nara-flakylink is missing)"
 rm -rf "$out"
 mkdir -p "$out"
 start=$(date +%s)
@@ -57,8 +60,11 @@ info "province root key  $root"
 info "server key         $server_pk"
 
 say "The provincial server (narad) starts on 127.0.0.1 with its own SQLite database."
+# Every device of this run connects from 127.0.0.1, so the per-address
+# connection limits meant for the open network are lifted here.
 "$narad" serve --db "$out/narad.db" --key "$out/narad.key" --root "$root" --plain \
-  --listen 127.0.0.1 --port 0 --port-file "$out/narad.port" 2>"$out/narad.log" &
+  --listen 127.0.0.1 --port 0 --port-file "$out/narad.port" --conn-rate 0 --max-per-ip 0 \
+  2>"$out/narad.log" &
 narad_pid=$!
 for _ in $(seq 100); do [ -s "$out/narad.port" ] && break; sleep 0.05; done
 [ -s "$out/narad.port" ] || die "narad did not start; see $out/narad.log"
@@ -73,8 +79,9 @@ for code in "${codes[@]}"; do
 done
 info "$((2 * ${#codes[@]} + 1)) device replicas in $out/"
 
-say "The root enrols every device and records the governor's decree assigning the LOs."
+say "The root enrols the server's key and every device, and records the governor's decree assigning the LOs."
 decree="100.3.3.2/Kep.412-Pemksm/2026"
+n root enroll --device "$server_pk" --role server --scope '*' --name "narad Provinsi Jawa Barat" >/dev/null
 printf 'Keputusan Gubernur Jawa Barat %s\n' "$decree" >"$out/kepgub.txt"
 n root enroll --device "$(n secretariat key)" --role secretariat --scope '*' --name "Sekretariat Daerah" >/dev/null
 n root decree --number "$decree" --date 2026-01-05 --doc "$out/kepgub.txt" --effective 2026-01-06 \
@@ -91,7 +98,7 @@ for code in "${codes[@]}"; do
     --effective 2026-01-06 --device "$(n "lo-$code" key)" >/dev/null
   i=$((i + 1))
 done
-info "$((2 * ${#codes[@]} + 1)) devices enrolled, ${#codes[@]} LOs assigned by decree $decree"
+info "the server and $((2 * ${#codes[@]} + 1)) devices enrolled, ${#codes[@]} LOs assigned by decree $decree"
 n root sync --server "$url" >/dev/null
 info "the root synced its signed events to the server"
 
@@ -133,8 +140,30 @@ for code in "${codes[@]}"; do
 done
 info "$opened cases opened offline across ${#codes[@]} regions"
 
-say "The links come back: every regency office syncs its cases to the province."
-sync_all regency
+say "The links come back, but they are flaky: half the connections drop at a random byte, mid-sync."
+"$flakylink" "$(cat "$out/narad.port")" 50 20261126 "$out/flakylink.port" >"$out/flakylink.log" 2>&1 &
+link_pid=$!
+for _ in $(seq 100); do [ -s "$out/flakylink.port" ] && break; sleep 0.05; done
+[ -s "$out/flakylink.port" ] || die "the flaky link did not start"
+flaky_url="ws://127.0.0.1:$(cat "$out/flakylink.port")"
+# Each office retries until its sync completes, as `nara sync --watch` would.
+retry_sync() {
+  local code=$1 tries=0
+  until n "regency-$code" sync --server "$flaky_url" >>"$out/regency-$code.sync.log" 2>&1; do
+    tries=$((tries + 1))
+    [ "$tries" -lt 20 ] || return 1
+    sleep 0.2
+  done
+  echo "$tries" >"$out/regency-$code.drops"
+}
+pids=()
+for code in "${codes[@]}"; do retry_sync "$code" & pids+=($!); done
+for p in "${pids[@]}"; do wait "$p" || die "a regency could not sync through the flaky link"; done
+kill -TERM "$link_pid"; wait "$link_pid" 2>/dev/null || true; link_pid=""
+drops=$(cat "$out"/regency-*.drops | awk '{s += $1} END {print s}')
+hit=$(cat "$out"/regency-*.drops | awk '$1 > 0 {c++} END {print c + 0}')
+info "$(cat "$out/flakylink.log")"
+info "$drops syncs were cut in $hit offices; each office retried and completed its sync"
 
 say "Each LO syncs, acknowledges the cases of the region (1x24 jam) and escalates some to the Sekda."
 sync_all lo
@@ -182,6 +211,28 @@ for code in 32.01 32.73; do
   info "$(printf '%s (%s) holds %s events of its own scope' "regency-$code" "${names[$code]}" \
     "$(n "regency-$code" --json status | grep -o '"events":[0-9]*' | cut -d: -f2)")"
 done
+
+say "Each regency office checks the receipts the province signed for its events, offline."
+receipts=0
+for code in "${codes[@]}"; do
+  n "regency-$code" receipts --verify >"$out/regency-$code.receipts.log" 2>&1 ||
+    die "the receipts of regency-$code do not verify: see $out/regency-$code.receipts.log"
+  receipts=$((receipts + $(n "regency-$code" --json receipts | { grep -o '"leaf":' || true; } | wc -l)))
+done
+info "$receipts receipts verified across ${#codes[@]} offices (tree-head signatures, consistency, inclusion)"
+
+say "The province exports its history as a bundle, and an auditor verifies it offline."
+"$narad" export-bundle --db "$out/narad.db" --out "$out/jabar.bundle" --root "$root" >"$out/export.log" 2>&1 ||
+  die "export failed: see $out/export.log"
+info "$(tail -n 1 "$out/export.log")"
+if n secretariat audit "$out/jabar.bundle" --root "$root" >"$out/audit.txt" 2>&1; then
+  info "audit: verified, nothing to report (full report in $out/audit.txt)"
+else
+  rc=$?
+  [ "$rc" -eq 2 ] || { cat "$out/audit.txt"; die "the audit failed (exit $rc)"; }
+  info "audit: verified, with findings to judge (see $out/audit.txt)"
+fi
+sed -n '1,12p' "$out/audit.txt" | sed 's/^/     /'
 
 say "The consolidated report the Sekda reads (now):"
 n secretariat report
