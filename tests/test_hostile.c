@@ -469,8 +469,16 @@ static void oversized_messages_are_refused(void **state)
     run_replaced_events(w, &list);
     /* docs/protocol.md section 8 says NARA_TOO_LARGE; a decoder that first
      * finds the elements malformed says NARA_MALFORMED.  Either refuses. */
+    /* narad's log is the authority on why it cut the session: on a loaded
+     * machine the hostile client may see the close before the ERROR. */
     nara_err_t err = session_error(w->hostile);
-    assert_true(err == NARA_TOO_LARGE || err == NARA_MALFORMED);
+    if (err != NARA_TOO_LARGE && err != NARA_MALFORMED) {
+        fprintf(stderr, "hostile client saw %s; reading narad's log instead\n",
+                nara_err_name(err));
+        snprintf(needle, sizeof needle, "session failed with 127.0.0.1 device %s: NARA_TOO",
+                 short_hex(w->hostile->kp.pk, dev));
+        err = pr_log_count2(&w->p, needle, NULL) > 0 ? NARA_TOO_LARGE : NARA_MALFORMED;
+    }
     snprintf(needle, sizeof needle, "session failed with 127.0.0.1 device %s: %s",
              short_hex(w->hostile->kp.pk, dev), nara_err_name(err));
     want_log(w, needle);
