@@ -70,10 +70,7 @@ static int load_key(nara_app_t *app)
         app->have_key = true;
         return NARA_EXIT_OK;
     case NARA_NOT_FOUND:
-        return nara_fail(app, NARA_EXIT_USAGE,
-                         "no device key at %s: run `nara init --root HEX` (or `nara province "
-                         "init`) for this --db first",
-                         app->key_path);
+        return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_NO_KEY, app->key_path);
     case NARA_INVAL:
         return nara_fail(app, NARA_EXIT_STORAGE,
                          "key file %s is readable by group or others: run chmod 600 %s",
@@ -89,10 +86,7 @@ static int open_store(nara_app_t *app)
     struct stat st;
     char msg[256];
     if (stat(app->db, &st) != 0)
-        return nara_fail(app, NARA_EXIT_USAGE,
-                         "no replica at %s: run `nara init --root HEX` (or `nara province "
-                         "init`) first",
-                         app->db);
+        return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_NO_REPLICA, app->db);
     nara_err_t err = nara_store_open(app->db, &app->store);
     if (err != NARA_OK)
         return nara_fail(app, nara_exit_for(err) == NARA_EXIT_USAGE ? NARA_EXIT_STORAGE
@@ -127,7 +121,7 @@ static int open_domain(nara_app_t *app)
                          app->db);
     nara_err_t err = nara_domain_open(app->store, app->root_pk, app->regions, &app->dom);
     if (err != NARA_OK)
-        return nara_fail_err(app, err, "folding the log");
+        return nara_fail_err(app, err, NARA_MSG_DOING_FOLDING_LOG);
     return NARA_EXIT_OK;
 }
 

@@ -23,9 +23,9 @@ static nara_opt_t *find_opt(nara_cmd_spec_t *spec, const char *name, size_t len)
 
 static void print_help(const nara_cmd_spec_t *spec)
 {
-    printf("usage: %s\n\n%s", spec->usage, spec->help);
-    printf("\nGlobal options: --db FILE (default $NARA_DB or ./nara.db), --json, --help.\n"
-           "Exit codes: 0 ok, 1 usage, 2 partial, 3 connection, 4 refused, 5 storage.\n");
+    printf(nara_msg(NARA_MSG_USAGE), spec->usage);
+    fputs(spec->help, stdout);
+    fputs(nara_msg(NARA_MSG_HELP_FOOTER), stdout);
 }
 
 /* --db / --json given among the command's options.  Returns the number of
@@ -43,7 +43,7 @@ static int global_opt(nara_app_t *app, int argc, char **argv, int i)
     if (strcmp(argv[i], "--db") != 0)
         return 0;
     if (i + 1 >= argc) {
-        nara_fail(app, NARA_EXIT_USAGE, "--db needs a FILE");
+        nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_DB_NEEDS_FILE);
         return -1;
     }
     app->db = argv[i + 1];
@@ -57,17 +57,16 @@ static int one_opt(nara_app_t *app, nara_cmd_spec_t *spec, int argc, char **argv
     size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
     nara_opt_t *o = find_opt(spec, arg, len);
     if (o == NULL) {
-        nara_fail(app, NARA_EXIT_USAGE, "unknown option '%s' (see %s --help)", argv[i],
-                  spec->usage);
+        nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_UNKNOWN_OPTION, argv[i], spec->usage);
         return -1;
     }
     if (o->value != NULL && !(o->flags & NARA_OPT_MULTI)) {
-        nara_fail(app, NARA_EXIT_USAGE, "option --%s given twice", o->name);
+        nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_OPTION_TWICE, o->name);
         return -1;
     }
     if (!(o->flags & NARA_OPT_VALUE)) {
         if (eq) {
-            nara_fail(app, NARA_EXIT_USAGE, "option --%s takes no value", o->name);
+            nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_OPTION_NO_VALUE, o->name);
             return -1;
         }
         o->value = "1";
@@ -75,7 +74,7 @@ static int one_opt(nara_app_t *app, nara_cmd_spec_t *spec, int argc, char **argv
     }
     const char *v = eq ? eq + 1 : i + 1 < argc ? argv[i + 1] : NULL;
     if (v == NULL) {
-        nara_fail(app, NARA_EXIT_USAGE, "option --%s needs a value", o->name);
+        nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_OPTION_NEEDS_VALUE, o->name);
         return -1;
     }
     if (o->value != NULL) { /* a MULTI option again: append after '\n' */
@@ -96,7 +95,7 @@ static int one_opt(nara_app_t *app, nara_cmd_spec_t *spec, int argc, char **argv
     o->value = v;
     return eq ? 1 : 2;
 too_long:
-    nara_fail(app, NARA_EXIT_USAGE, "option --%s: too many values", o->name);
+    nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_OPTION_TOO_MANY, o->name);
     return -1;
 }
 

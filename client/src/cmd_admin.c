@@ -183,7 +183,7 @@ int nara_cmd_devices(nara_app_t *app, int argc, char **argv)
     nara_err_t err = nara_domain_devices(app->dom, print_device, app->json ? &j : NULL);
     if (app->json)
         nara_json_finish(&j);
-    rc = err == NARA_OK ? NARA_EXIT_OK : nara_fail_err(app, err, "listing devices");
+    rc = err == NARA_OK ? NARA_EXIT_OK : nara_fail_err(app, err, NARA_MSG_DOING_LISTING_DEVICES);
     nara_app_close(app);
     return rc;
 }
@@ -387,7 +387,7 @@ static int resolve_assignment(nara_app_t *app, const char *region, const char *a
     w.len = n < 64 ? n : 64;
     nara_err_t err = nara_domain_lo_history(app->dom, region, match_assignment, &w);
     if (err != NARA_OK)
-        return nara_fail_err(app, err, "reading the LO history");
+        return nara_fail_err(app, err, NARA_MSG_DOING_READING_LO_HISTORY);
     if (n < 8 || w.matches != 1)
         return nara_fail(app, NARA_EXIT_USAGE,
                          "--assignment: '%.80s' names %s assignment of %s (give its id, or a "
@@ -544,7 +544,7 @@ static int lo_show(nara_app_t *app, const char *region)
     }
     if (jp)
         nara_json_finish(jp);
-    return err == NARA_OK ? NARA_EXIT_OK : nara_fail_err(app, err, "reading LO assignments");
+    return err == NARA_OK ? NARA_EXIT_OK : nara_fail_err(app, err, NARA_MSG_DOING_READING_LO);
 }
 
 int nara_cmd_lo_show(nara_app_t *app, int argc, char **argv)

@@ -332,7 +332,7 @@ static int audit_device_db(nara_app_t *app, trust_t *t)
     if (err != NARA_OK) {
         if (f)
             fclose(f);
-        return nara_fail_err(app, err, "reading the replica");
+        return nara_fail_err(app, err, NARA_MSG_DOING_READING_REPLICA);
     }
     const char *name = app->db;
     rewind(f);

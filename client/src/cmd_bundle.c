@@ -194,7 +194,7 @@ static int export_bundle(nara_app_t *app, const nara_cmd_spec_t *spec)
         err = NARA_IO;
     if (err != NARA_OK) {
         remove(tmp);
-        return nara_fail_err(app, err, "writing the bundle");
+        return nara_fail_err(app, err, NARA_MSG_DOING_WRITING_BUNDLE);
     }
     summary(app, out, &c);
     return NARA_EXIT_OK;

@@ -233,10 +233,7 @@ static int status_mask(const nara_app_t *app, const char *v, unsigned *mask)
             *mask = 1u << s;
             return NARA_EXIT_OK;
         }
-    return nara_fail(app, NARA_EXIT_USAGE,
-                     "--status: unknown status '%s' (one of: open, acknowledged, escalated, "
-                     "resolved, closed, reopened)",
-                     v);
+    return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_CASE_STATUS, v);
 }
 
 static void case_json(nara_json_t *j, const nara_case_t *c)
@@ -308,7 +305,7 @@ int nara_cmd_case_list(nara_app_t *app, int argc, char **argv)
         if (app->json)
             nara_json_finish(&j);
         if (err != NARA_OK)
-            rc = nara_fail_err(app, err, "listing cases");
+            rc = nara_fail_err(app, err, NARA_MSG_DOING_LISTING_CASES);
     }
     nara_app_close(app);
     return NARA_PARSED(rc);
@@ -332,25 +329,27 @@ static int show_fields(void *ctx, const nara_case_t *c)
     nara_hex(c->id, NARA_ID_BYTES, id);
     nara_fmt_time(nara_hlc_ms(c->opened), t);
     nara_author_label(s->app, c->opened_by, who, sizeof who);
-    printf("Case %s\n  %s\n  region %s, status %s, priority %s\n", id, c->title, c->region,
+    printf(nara_msg(NARA_MSG_CASE_SHOW_HEAD), id, c->title, c->region,
            nara_case_status_name(c->status), c->priority);
-    printf("  category %s, function %s\n  opened %s by %s\n", c->category, c->function, t, who);
+    printf(nara_msg(NARA_MSG_CASE_SHOW_OPENED), c->category, c->function, t, who);
     if (c->acked) {
         nara_fmt_time(nara_hlc_ms(c->ack), t);
         nara_author_label(s->app, c->ack_by, who, sizeof who);
-        printf("  acknowledged %s by %s\n", t, who);
+        printf(nara_msg(NARA_MSG_CASE_SHOW_ACKED), t, who);
     }
     if (c->escalated_to[0])
-        printf("  escalated to %s\n", c->escalated_to);
-    printf("  %s\n\nTimeline:\n", c->description);
+        printf(nara_msg(NARA_MSG_CASE_SHOW_ESCALATED), c->escalated_to);
+    printf(nara_msg(NARA_MSG_CASE_SHOW_TIMELINE), c->description);
     return 0;
 }
 
 static void flags_text(unsigned f, char *out, size_t cap)
 {
-    snprintf(out, cap, "%s%s%s", (f & NARA_TL_NO_EFFECT) ? " [no effect]" : "",
-             (f & NARA_TL_CONFLICT) ? " [conflict]" : "",
-             (f & NARA_TL_APPLIED) ? "" : ((f & NARA_TL_NO_EFFECT) ? "" : " [not applied]"));
+    snprintf(out, cap, "%s%s%s", (f & NARA_TL_NO_EFFECT) ? nara_msg(NARA_MSG_FLAG_NO_EFFECT) : "",
+             (f & NARA_TL_CONFLICT) ? nara_msg(NARA_MSG_FLAG_CONFLICT) : "",
+             (f & NARA_TL_APPLIED)      ? ""
+             : (f & NARA_TL_NO_EFFECT) ? ""
+                                       : nara_msg(NARA_MSG_FLAG_NOT_APPLIED));
 }
 
 static int show_entry(void *ctx, const nara_timeline_entry_t *e)
@@ -394,7 +393,7 @@ static int case_show(nara_app_t *app, const uint8_t cid[NARA_ID_BYTES])
         err = nara_domain_timeline(app->dom, cid, show_entry, &s);
     if (s.j)
         nara_json_finish(s.j);
-    return err == NARA_OK ? NARA_EXIT_OK : nara_fail_err(app, err, "reading the case");
+    return err == NARA_OK ? NARA_EXIT_OK : nara_fail_err(app, err, NARA_MSG_DOING_READING_CASE);
 }
 
 int nara_cmd_case_show(nara_app_t *app, int argc, char **argv)

@@ -51,7 +51,7 @@ static int export_base(nara_app_t *app, bool all, nara_vv_t *vv, bool *have)
                         "everything\n");
         return NARA_EXIT_OK;
     }
-    return err == NARA_OK ? NARA_EXIT_OK : nara_fail_err(app, err, "reading settings");
+    return err == NARA_OK ? NARA_EXIT_OK : nara_fail_err(app, err, NARA_MSG_DOING_READING_SETTINGS);
 }
 
 static nara_err_t write_events(nara_app_t *app, const nara_vv_t *base, export_filter_t *flt,
@@ -122,7 +122,7 @@ static int export_file(nara_app_t *app, const char *out, bool all, const char *r
     nara_vv_free(&base);
     if (err != NARA_OK) {
         unlink(tmp);
-        return nara_fail_err(app, err, "writing the delta file");
+        return nara_fail_err(app, err, NARA_MSG_DOING_WRITING_DELTA);
     }
     export_summary(app, out, count, bytes, have);
     return NARA_EXIT_OK;
@@ -285,7 +285,7 @@ static int import_file(nara_app_t *app, const char *path)
         goto err;
     nara_err_t err = import_stream(app, im, &r, &damaged);
     if (err != NARA_OK) {
-        rc = nara_fail_err(app, err, "merging the delta file");
+        rc = nara_fail_err(app, err, NARA_MSG_DOING_MERGING_DELTA);
         goto err;
     }
     import_summary(app, im, &r, damaged);

@@ -300,7 +300,8 @@ static int on_evidence(void *ctx, const nara_rcpt_evidence_t *e)
 
 static void print_header(rx_t *x)
 {
-    char key[65] = "(none pinned)", at[NARA_TIME_STR];
+    char key[65], at[NARA_TIME_STR];
+    snprintf(key, sizeof key, "%s", nara_msg(NARA_MSG_RCPT_NO_KEY));
     const nara_tree_head_t *last = x->n_heads ? &x->heads[x->n_heads - 1] : NULL;
     if (x->has_key)
         nara_hex(x->key, 32, key);
@@ -311,14 +312,16 @@ static void print_header(rx_t *x)
         return;
     }
     nara_fmt_time(last ? last->time_ms : 0, at);
-    printf("Receipts from the province server (key %s)\n", key);
+    printf(nara_msg(NARA_MSG_RCPT_HEAD), key);
     if (last)
-        printf("Last tree head: %llu events, signed %s (%zu heads kept)\n",
+        printf(nara_msg(NARA_MSG_RCPT_LAST),
                (unsigned long long)last->size, at, x->n_heads);
     else
-        printf("No tree head yet: sync with the province server to get receipts.\n");
-    printf("  %-12s  %-8s %5s  %-14s %8s %10s  %s\n", "EVENT", "STREAM", "SEQ", "KIND", "LEAF",
-           "HEAD SIZE", "SIGNED AT");
+        fputs(nara_msg(NARA_MSG_RCPT_NONE), stdout);
+    printf("  %-12s  %-8s %5s  %-14s %8s %10s  %s\n", nara_msg(NARA_MSG_RCPT_COL_EVENT),
+           nara_msg(NARA_MSG_RCPT_COL_STREAM), nara_msg(NARA_MSG_RCPT_COL_SEQ),
+           nara_msg(NARA_MSG_RCPT_COL_KIND), nara_msg(NARA_MSG_RCPT_COL_LEAF),
+           nara_msg(NARA_MSG_RCPT_COL_SIZE), nara_msg(NARA_MSG_RCPT_COL_SIGNED));
 }
 
 static int receipts(nara_app_t *app, bool verify)
@@ -339,7 +342,7 @@ static int receipts(nara_app_t *app, bool verify)
     if (err == NARA_OK)
         err = x.err;
     if (err != NARA_OK)
-        return nara_fail_err(app, err, "reading the receipts");
+        return nara_fail_err(app, err, NARA_MSG_DOING_READING_RECEIPTS);
     if (verify) {
         verify_heads(&x);
         verify_chain(&x);
@@ -355,11 +358,9 @@ static int receipts(nara_app_t *app, bool verify)
     if (err == NARA_OK)
         err = count_unreceipted(&x);
     if (err == NARA_OK && !app->json)
-        printf("%llu receipts.  This device's events without a receipt yet: %llu%s\n",
-               (unsigned long long)x.receipts, (unsigned long long)x.unreceipted,
-               x.unreceipted ? " (sync to send them; events the server already held when they "
-                               "were written get none)"
-                             : "");
+        printf(nara_msg(NARA_MSG_RCPT_COUNT), (unsigned long long)x.receipts,
+               (unsigned long long)x.unreceipted,
+               x.unreceipted ? nara_msg(NARA_MSG_RCPT_COUNT_NOTE) : "");
     if (app->json) {
         nara_json_u64(&x.j, "unreceipted", x.unreceipted);
         nara_json_arr(&x.j, "evidence");
@@ -378,20 +379,18 @@ static int receipts(nara_app_t *app, bool verify)
         nara_json_finish(&x.j);
     } else if (verify) {
         if (x.n_problems == 0)
-            printf("Verified offline: %llu receipts against %zu tree heads signed by the pinned "
-                   "server key, which form one history.\n",
-                   (unsigned long long)x.verified, x.n_heads);
+            printf(nara_msg(NARA_MSG_RCPT_VERIFIED), (unsigned long long)x.verified, x.n_heads);
         for (size_t i = 0; i < x.n_problems; i++)
-            printf("FAILED: %s\n", x.problems[i]);
+            printf(nara_msg(NARA_MSG_RCPT_FAILED), x.problems[i]);
         if (x.more_problems)
-            printf("... and %zu more problems\n", x.more_problems);
+            printf(nara_msg(NARA_MSG_RCPT_MORE), x.more_problems);
     }
     free(x.heads);
     free(x.bad_head);
     if (err != NARA_OK)
-        return nara_fail_err(app, err, "reading the receipts");
+        return nara_fail_err(app, err, NARA_MSG_DOING_READING_RECEIPTS);
     if (verify && (x.n_problems || x.more_problems)) {
-        fprintf(stderr, "nara: receipts: %zu problems: the receipts do not all verify\n",
+        fprintf(stderr, nara_msg(NARA_MSG_RCPT_PROBLEMS),
                 x.n_problems + x.more_problems);
         return NARA_EXIT_REFUSED;
     }

@@ -48,8 +48,8 @@ static void on_authenticated(void *ctx, const uint8_t pk[NARA_PUBLICKEY_BYTES])
     nara_hex(pk, NARA_PUBLICKEY_BYTES, hex);
     note_meta(x, nara_meta_set(x->app->meta, NARA_META_SERVER_PK, hex));
     note_meta(x, nara_meta_set(x->app->meta, NARA_META_SERVER_URL, x->url));
-    fprintf(stderr, "nara: pinned the server key %s (%s); later syncs require it\n", hex,
-            x->repin ? "replacing the old pin" : "first use");
+    fprintf(stderr, nara_msg(NARA_MSG_SYNC_PINNED), hex,
+            nara_msg(x->repin ? NARA_MSG_SYNC_PIN_REPLACE : NARA_MSG_SYNC_PIN_FIRST));
     x->pinned = true;
     x->repin = false;
 }
@@ -165,6 +165,21 @@ static const char *result_word(int code)
     }
 }
 
+/* The outcome in words for a person, in the locale's language. */
+static const char *result_human(int code)
+{
+    switch (code) {
+    case NARA_EXIT_OK:
+        return nara_msg(NARA_MSG_SYNC_DONE);
+    case NARA_EXIT_PARTIAL:
+        return nara_msg(NARA_MSG_SYNC_PARTIAL);
+    case NARA_EXIT_REFUSED:
+        return nara_msg(NARA_MSG_SYNC_REFUSED_WORD);
+    default:
+        return nara_msg(NARA_MSG_SYNC_FAILED);
+    }
+}
+
 static void summary_json(const nara_sync_result_t *r, const char *url, int code)
 {
     nara_json_t j;
@@ -207,21 +222,21 @@ static void summary_human(const nara_sync_result_t *r, const char *url, int code
     reasons_t c;
     char id[13];
     count_reasons(r, &c);
-    printf("Sync with %s: %s\n", url, code == NARA_EXIT_OK ? "done" : result_word(code));
-    printf("  sent %llu, acknowledged %llu, received %llu, added %llu, rejected %llu\n",
+    printf(nara_msg(NARA_MSG_SYNC_HEAD), url, result_human(code));
+    printf(nara_msg(NARA_MSG_SYNC_COUNTS),
            (unsigned long long)r->total.events_sent, (unsigned long long)r->total.events_acked,
            (unsigned long long)r->total.events_received,
            (unsigned long long)r->total.events_added, (unsigned long long)r->refused_total);
     if (r->total.receipts)
-        printf("  receipts %llu: the province signed for them (nara receipts lists them)\n",
+        printf(nara_msg(NARA_MSG_SYNC_RECEIPTS),
                (unsigned long long)r->total.receipts);
     for (int i = 0; i < 64; i++)
         if (c.n[i])
-            printf("  refused %llu: %s (%s)\n", (unsigned long long)c.n[i],
+            printf(nara_msg(NARA_MSG_SYNC_REFUSED), (unsigned long long)c.n[i],
                    nara_strerror((nara_err_t)i), nara_err_name((nara_err_t)i));
     for (size_t i = 0; i < r->n_refused && i < 10; i++) {
         nara_fmt_id(r->refused[i].id, id);
-        printf("    event %s: %s\n", id, nara_err_name(r->refused[i].code));
+        printf(nara_msg(NARA_MSG_SYNC_EVENT), id, nara_err_name(r->refused[i].code));
     }
 }
 
@@ -257,23 +272,19 @@ static void explain(const nara_app_t *app, int code, const nara_sync_result_t *r
 {
     const char *hint = "";
     if (r->err == NARA_SERVER_KEY)
-        hint = "; check that --server names the province's server and compare its key with "
-               "the provincial admin (nara status shows the pinned key)";
+        hint = nara_msg(NARA_MSG_HINT_SERVER_KEY);
     else if (r->err == NARA_UNENROLLED)
-        hint = "; give this device's key (nara key) to the provincial admin for enrolment";
+        hint = nara_msg(NARA_MSG_HINT_UNENROLLED);
     else if (r->err == NARA_REVOKED)
-        hint = "; this device was revoked: ask the provincial admin";
+        hint = nara_msg(NARA_MSG_HINT_REVOKED);
     else if (r->err == NARA_TREE_FORK)
-        hint = "; the server's signed history no longer contains what it showed this device "
-               "before (it forked or shrank), so it is refused.  Both tree heads and the proof "
-               "are kept as evidence (nara receipts shows them): report it to the provincial "
-               "admin and the Inspectorate";
+        hint = nara_msg(NARA_MSG_HINT_TREE_FORK);
     else if (r->err == NARA_PROOF)
-        hint = "; the server sent a tree head or receipt that does not verify, so it is refused: "
-               "report it to the provincial admin";
+        hint = nara_msg(NARA_MSG_HINT_PROOF);
     else if (code == NARA_EXIT_CONNECT)
-        hint = "; the events stay here and are sent at the next sync";
-    nara_fail(NULL, code, "sync %s: %s%s", result_word(code), r->err_text, hint);
+        hint = nara_msg(NARA_MSG_HINT_CONNECT);
+    /* No JSON here (app NULL): the summary object carries the error. */
+    nara_fail(NULL, code, nara_msg(NARA_MSG_SYNC_FAIL), result_human(code), r->err_text, hint);
     (void)app;
 }
 

@@ -20,7 +20,7 @@ static int report_row(void *ctx, const nara_report_row_t *r)
     nara_json_t *j = ctx;
     char med[32], lo[64];
     if (j == NULL) {
-        snprintf(lo, sizeof lo, "%s%s%s", r->has_lo ? r->lo_officer : "(no LO)",
+        snprintf(lo, sizeof lo, "%s%s%s", r->has_lo ? r->lo_officer : nara_msg(NARA_MSG_NO_LO),
                  r->has_lo ? ", " : "", r->has_lo ? r->lo_agency : "");
         if (r->acked)
             nara_fmt_dur(r->median_ack_ms, med, sizeof med);
@@ -62,15 +62,17 @@ static int report(nara_app_t *app, uint64_t as_of)
         nara_json_str(jp, "province", nara_regions_province_name(app->regions));
         nara_json_arr(jp, "regions");
     } else {
-        printf("Report of %s as of %s (overdue: not acknowledged within 24 hours)\n\n",
-               nara_regions_province_name(app->regions), t);
-        printf("%-6s %-16s %-30s %5s %7s %5s %5s %8s  %s\n", "Region", "Name", "LO", "Open",
-               "Overdue", "Late", "Esc", "Resolved", "Median ack");
+        printf(nara_msg(NARA_MSG_REPORT_HEADING), nara_regions_province_name(app->regions), t);
+        printf("%-6s %-16s %-30s %5s %7s %5s %5s %8s  %s\n", nara_msg(NARA_MSG_COL_REGION),
+               nara_msg(NARA_MSG_COL_NAME), nara_msg(NARA_MSG_COL_LO), nara_msg(NARA_MSG_COL_OPEN),
+               nara_msg(NARA_MSG_COL_OVERDUE), nara_msg(NARA_MSG_COL_LATE),
+               nara_msg(NARA_MSG_COL_ESC), nara_msg(NARA_MSG_COL_RESOLVED),
+               nara_msg(NARA_MSG_COL_MEDIAN_ACK));
     }
     nara_err_t err = nara_domain_report(app->dom, as_of, report_row, jp);
     if (jp)
         nara_json_finish(jp);
-    return err == NARA_OK ? NARA_EXIT_OK : nara_fail_err(app, err, "computing the report");
+    return err == NARA_OK ? NARA_EXIT_OK : nara_fail_err(app, err, NARA_MSG_DOING_COMPUTING_REPORT);
 }
 
 int nara_cmd_report(nara_app_t *app, int argc, char **argv)
@@ -164,7 +166,7 @@ static nara_err_t own_feeds(nara_app_t *app, const facts_t *f, nara_json_t *j, b
     if (j)
         nara_json_arr(j, "own_feeds");
     else
-        printf("Own feeds:\n");
+        fputs(nara_msg(NARA_MSG_STATUS_OWN_FEEDS), stdout);
     for (size_t i = 0; i < f->vv.n; i++) {
         const nara_feed_head_t *h = &f->vv.feeds[i];
         bool behind = false;
@@ -227,21 +229,20 @@ static void status_human(nara_app_t *app, const facts_t *f, const settings_t *s)
     nara_hex(app->kp.pk, NARA_PUBLICKEY_BYTES, pk);
     nara_hex(app->root_pk, NARA_PUBLICKEY_BYTES, root);
     nara_hex(f->digest, NARA_HASH_BYTES, d);
-    printf("Replica   %s (%s)\nDevice    %s\n          role %s%s\nRoot      %s\n", app->db,
-           nara_regions_province_name(app->regions), pk, nara_role_name(f->role),
-           f->revoked ? " (REVOKED)" : "", root);
-    printf("Events    %llu held in %llu feeds, %llu pending, %llu forks, %llu quarantined, "
-           "%llu without effect\nDigest    %s\n",
+    printf(nara_msg(NARA_MSG_STATUS_REPLICA), app->db, nara_regions_province_name(app->regions),
+           pk, nara_role_name(f->role), f->revoked ? nara_msg(NARA_MSG_STATUS_REVOKED) : "", root);
+    printf(nara_msg(NARA_MSG_STATUS_EVENTS),
            (unsigned long long)f->counts.events, (unsigned long long)f->counts.feeds,
            (unsigned long long)f->counts.pending, (unsigned long long)f->counts.forks,
            (unsigned long long)f->counts.quarantined, (unsigned long long)f->no_effect, d);
     nara_fmt_time(s->has_ms ? strtoull(s->sync_ms, NULL, 10) : 0, t);
-    printf("Last sync %s%s%s\n", s->has_ms ? t : "never", s->has_result ? ": " : "",
+    printf(nara_msg(NARA_MSG_STATUS_LAST_SYNC), s->has_ms ? t : nara_msg(NARA_MSG_STATUS_NEVER),
+           s->has_result ? ": " : "",
            s->has_result ? s->result : "");
     if (s->has_summary)
         printf("          %s\n", s->summary);
-    printf("Server    %s, key %s\n", s->has_url ? s->url : "(none yet)",
-           s->has_pk ? s->server_pk : "(not pinned yet: pinned on the first sync)");
+    printf(nara_msg(NARA_MSG_STATUS_SERVER), s->has_url ? s->url : nara_msg(NARA_MSG_STATUS_NO_SERVER),
+           s->has_pk ? s->server_pk : nara_msg(NARA_MSG_STATUS_NOT_PINNED));
 }
 
 static int status(nara_app_t *app)
@@ -255,7 +256,7 @@ static int status(nara_app_t *app)
         err = read_settings(app, &s);
     if (err != NARA_OK) {
         nara_vv_free(&f.vv);
-        return nara_fail_err(app, err, "reading the replica");
+        return nara_fail_err(app, err, NARA_MSG_DOING_READING_REPLICA);
     }
     if (jp) {
         nara_json_start(jp, stdout);
@@ -268,12 +269,10 @@ static int status(nara_app_t *app)
         nara_json_bool(jp, "behind", behind);
         nara_json_finish(jp);
     } else if (behind) {
-        printf("WARNING: this device's own feed is behind what other replicas hold (restored "
-               "from an old backup?).\nDo not write until it has synced; writing now would "
-               "fork the feed.\n");
+        fputs(nara_msg(NARA_MSG_STATUS_BEHIND), stdout);
     }
     nara_vv_free(&f.vv);
-    return err == NARA_OK ? NARA_EXIT_OK : nara_fail_err(app, err, "reading own feeds");
+    return err == NARA_OK ? NARA_EXIT_OK : nara_fail_err(app, err, NARA_MSG_DOING_READING_OWN_FEEDS);
 }
 
 int nara_cmd_status(nara_app_t *app, int argc, char **argv)
@@ -367,7 +366,7 @@ static int quarantine(nara_app_t *app)
     }
     if (jp)
         nara_json_finish(jp);
-    return err == NARA_OK ? NARA_EXIT_OK : nara_fail_err(app, err, "reading the quarantine");
+    return err == NARA_OK ? NARA_EXIT_OK : nara_fail_err(app, err, NARA_MSG_DOING_READING_QUARANTINE);
 }
 
 int nara_cmd_quarantine(nara_app_t *app, int argc, char **argv)
@@ -438,7 +437,7 @@ int nara_cmd_conflicts(nara_app_t *app, int argc, char **argv)
         if (app->json)
             nara_json_finish(&j);
         if (err != NARA_OK)
-            rc = nara_fail_err(app, err, "reading conflicts");
+            rc = nara_fail_err(app, err, NARA_MSG_DOING_READING_CONFLICTS);
     }
     nara_app_close(app);
     return NARA_PARSED(rc);

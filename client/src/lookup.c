@@ -50,20 +50,15 @@ int nara_resolve_case(nara_app_t *app, const char *arg, uint8_t out[NARA_ID_BYTE
     prefix_walk_t w;
     memset(&w, 0, sizeof w);
     if (!lower_hex(arg, w.prefix, sizeof w.prefix) || strlen(w.prefix) < PREFIX_MIN)
-        return nara_fail(app, NARA_EXIT_USAGE,
-                         "case id '%.80s': expected at least %d hex digits of a case id "
-                         "(see nara case list)",
-                         arg, PREFIX_MIN);
+        return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_CASE_ID, arg, PREFIX_MIN);
     w.len = strlen(w.prefix);
     nara_err_t err = nara_domain_cases(app->dom, NULL, 0, match_case, &w);
     if (err != NARA_OK)
-        return nara_fail_err(app, err, "looking up the case");
+        return nara_fail_err(app, err, NARA_MSG_DOING_LOOKING_UP_CASE);
     if (w.matches == 0)
-        return nara_fail(app, NARA_EXIT_USAGE, "no case %s on this replica (see nara case list)",
-                         w.prefix);
+        return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_NO_CASE, w.prefix);
     if (w.matches > 1)
-        return nara_fail(app, NARA_EXIT_USAGE,
-                         "case id prefix %s is ambiguous: give more hex digits", w.prefix);
+        return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_CASE_AMBIGUOUS, w.prefix);
     memcpy(out, w.id, NARA_ID_BYTES);
     return NARA_EXIT_OK;
 }
@@ -111,7 +106,7 @@ int nara_labels_load(nara_app_t *app)
         err = NARA_NOMEM;
     if (err != NARA_OK) {
         free(w.v);
-        return nara_fail_err(app, err, "reading enrolled devices");
+        return nara_fail_err(app, err, NARA_MSG_DOING_READING_DEVICES);
     }
     app->labels = w.v;
     app->n_labels = w.n;
@@ -182,10 +177,14 @@ void nara_note_effect(nara_app_t *app, const uint8_t id[NARA_ID_BYTES])
 int nara_written(nara_app_t *app, nara_err_t err, const char *kind,
                  const uint8_t id[NARA_ID_BYTES])
 {
-    char hex[65], what[64];
+    char hex[65], what_en[64], what[64];
     if (err != NARA_OK) {
-        snprintf(what, sizeof what, "recording %s", kind);
-        return nara_fail_err(app, err, what);
+        snprintf(what_en, sizeof what_en, "recording %s", kind);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+        snprintf(what, sizeof what, nara_msg(NARA_MSG_DOING_RECORDING), kind);
+#pragma GCC diagnostic pop
+        return nara_fail_err_text(app, err, what_en, what);
     }
     nara_hex(id, NARA_ID_BYTES, hex);
     if (app->json) {
@@ -195,7 +194,7 @@ int nara_written(nara_app_t *app, nara_err_t err, const char *kind,
         nara_json_str(&j, "id", hex);
         nara_json_finish(&j);
     } else {
-        printf("%s recorded: %s\n", kind, hex);
+        printf(nara_msg(NARA_MSG_RECORDED), kind, hex);
     }
     nara_note_effect(app, id);
     return NARA_EXIT_OK;

@@ -16,40 +16,40 @@ typedef struct {
     const char *group; /* first word */
     const char *name;  /* second word, or NULL */
     nara_cmd_fn fn;
-    const char *summary;
+    nara_msg_id_t summary;
 } cmd_t;
 
 static const cmd_t commands[] = {
-    {"init", NULL, nara_cmd_init, "create this device's key and replica (--root HEX)"},
-    {"province", "init", nara_cmd_province_init, "create a province root replica"},
-    {"key", NULL, nara_cmd_key, "show this device's public key"},
-    {"status", NULL, nara_cmd_status, "events held, own feeds, last sync, server identity"},
-    {"enroll", NULL, nara_cmd_enroll, "enrol a device with a role and scope (admin)"},
-    {"revoke", NULL, nara_cmd_revoke, "revoke a device (admin)"},
-    {"devices", NULL, nara_cmd_devices, "list enrolled devices"},
-    {"decree", NULL, nara_cmd_decree, "record a governor's decree (Kepgub)"},
-    {"lo", "assign", nara_cmd_lo_assign, "make an officer LO of a region"},
-    {"lo", "unassign", nara_cmd_lo_unassign, "end an LO assignment"},
-    {"lo", "show", nara_cmd_lo_show, "current LO per region, history of one region"},
-    {"case", "open", nara_cmd_case_open, "open a case (persoalan / kendala)"},
-    {"case", "ack", nara_cmd_case_ack, "acknowledge a case (LO)"},
-    {"case", "note", nara_cmd_case_note, "add a note to a case"},
-    {"case", "action", nara_cmd_case_action, "record a follow-up action (tindak lanjut)"},
-    {"case", "escalate", nara_cmd_case_escalate, "escalate a case to sekda or gubernur"},
-    {"case", "resolve", nara_cmd_case_resolve, "resolve a case"},
-    {"case", "reopen", nara_cmd_case_reopen, "reopen a resolved or closed case"},
-    {"case", "close", nara_cmd_case_close, "close a case"},
-    {"case", "list", nara_cmd_case_list, "list cases"},
-    {"case", "show", nara_cmd_case_show, "a case's fields and timeline"},
-    {"report", NULL, nara_cmd_report, "per-region report with the 24-hour duty"},
-    {"quarantine", NULL, nara_cmd_quarantine, "events refused by the store or the fold"},
-    {"conflicts", NULL, nara_cmd_conflicts, "visible conflicts of concurrent edits"},
-    {"export", NULL, nara_cmd_export, "write a delta file for sneakernet"},
-    {"import", NULL, nara_cmd_import, "merge a delta file"},
-    {"sync", NULL, nara_cmd_sync, "sync with narad over WebSocket"},
-    {"receipts", NULL, nara_cmd_receipts, "what the province signed for; --verify offline"},
-    {"export-bundle", NULL, nara_cmd_export_bundle, "write an audit bundle (events, heads, proofs)"},
-    {"audit", NULL, nara_cmd_audit, "verify bundles or a replica offline (Inspektorat)"},
+    {"init", NULL, nara_cmd_init, NARA_MSG_CMD_INIT},
+    {"province", "init", nara_cmd_province_init, NARA_MSG_CMD_PROVINCE_INIT},
+    {"key", NULL, nara_cmd_key, NARA_MSG_CMD_KEY},
+    {"status", NULL, nara_cmd_status, NARA_MSG_CMD_STATUS},
+    {"enroll", NULL, nara_cmd_enroll, NARA_MSG_CMD_ENROLL},
+    {"revoke", NULL, nara_cmd_revoke, NARA_MSG_CMD_REVOKE},
+    {"devices", NULL, nara_cmd_devices, NARA_MSG_CMD_DEVICES},
+    {"decree", NULL, nara_cmd_decree, NARA_MSG_CMD_DECREE},
+    {"lo", "assign", nara_cmd_lo_assign, NARA_MSG_CMD_LO_ASSIGN},
+    {"lo", "unassign", nara_cmd_lo_unassign, NARA_MSG_CMD_LO_UNASSIGN},
+    {"lo", "show", nara_cmd_lo_show, NARA_MSG_CMD_LO_SHOW},
+    {"case", "open", nara_cmd_case_open, NARA_MSG_CMD_CASE_OPEN},
+    {"case", "ack", nara_cmd_case_ack, NARA_MSG_CMD_CASE_ACK},
+    {"case", "note", nara_cmd_case_note, NARA_MSG_CMD_CASE_NOTE},
+    {"case", "action", nara_cmd_case_action, NARA_MSG_CMD_CASE_ACTION},
+    {"case", "escalate", nara_cmd_case_escalate, NARA_MSG_CMD_CASE_ESCALATE},
+    {"case", "resolve", nara_cmd_case_resolve, NARA_MSG_CMD_CASE_RESOLVE},
+    {"case", "reopen", nara_cmd_case_reopen, NARA_MSG_CMD_CASE_REOPEN},
+    {"case", "close", nara_cmd_case_close, NARA_MSG_CMD_CASE_CLOSE},
+    {"case", "list", nara_cmd_case_list, NARA_MSG_CMD_CASE_LIST},
+    {"case", "show", nara_cmd_case_show, NARA_MSG_CMD_CASE_SHOW},
+    {"report", NULL, nara_cmd_report, NARA_MSG_CMD_REPORT},
+    {"quarantine", NULL, nara_cmd_quarantine, NARA_MSG_CMD_QUARANTINE},
+    {"conflicts", NULL, nara_cmd_conflicts, NARA_MSG_CMD_CONFLICTS},
+    {"export", NULL, nara_cmd_export, NARA_MSG_CMD_EXPORT},
+    {"import", NULL, nara_cmd_import, NARA_MSG_CMD_IMPORT},
+    {"sync", NULL, nara_cmd_sync, NARA_MSG_CMD_SYNC},
+    {"receipts", NULL, nara_cmd_receipts, NARA_MSG_CMD_RECEIPTS},
+    {"export-bundle", NULL, nara_cmd_export_bundle, NARA_MSG_CMD_EXPORT_BUNDLE},
+    {"audit", NULL, nara_cmd_audit, NARA_MSG_CMD_AUDIT},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -63,28 +63,15 @@ static void print_commands(FILE *f, const char *group)
         char words[32];
         snprintf(words, sizeof words, "%s%s%s", c->group, c->name ? " " : "",
                  c->name ? c->name : "");
-        fprintf(f, "  %-16s %s\n", words, c->summary);
+        fprintf(f, "  %-16s %s\n", words, nara_msg(c->summary));
     }
 }
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: nara [--db FILE] [--json] COMMAND [options]\n\n"
-               "The regency client of Naradamping: works offline on a local replica and\n"
-               "syncs with the provincial server (narad) when a link appears.\n\n"
-               "Commands:\n");
+    fputs(nara_msg(NARA_MSG_MAIN_USAGE_HEAD), f);
     print_commands(f, NULL);
-    fprintf(f, "\nGlobal options:\n"
-               "  --db FILE   the replica (default $NARA_DB, else ./nara.db); the device key\n"
-               "              is FILE.key beside it (mode 0600)\n"
-               "  --json      machine-readable output on stdout\n"
-               "  --help      help for nara or for any command\n\n"
-               "Exit codes:\n"
-               "  0 success    1 usage error    2 partial (some events refused, damaged file)\n"
-               "  3 no connection, or connection lost before the sync was done\n"
-               "  4 permanent refusal (revoked, unenrolled, fork, server key mismatch)\n"
-               "  5 local storage error\n\n"
-               "See docs/client.md for examples.\n");
+    fputs(nara_msg(NARA_MSG_MAIN_USAGE_TAIL), f);
 }
 
 /* Find the command named by argv[0] (and argv[1]); *used = words consumed. */
@@ -124,8 +111,7 @@ static int globals(nara_app_t *app, int argc, char **argv)
         } else if (strncmp(argv[i], "--db=", 5) == 0) {
             app->db = argv[i] + 5;
         } else {
-            nara_fail(app, NARA_EXIT_USAGE, "unknown global option '%s' (see nara --help)",
-                      argv[i]);
+            nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_UNKNOWN_GLOBAL, argv[i]);
             return -2;
         }
     }
@@ -153,16 +139,15 @@ int main(int argc, char **argv)
     const cmd_t *c = find(argc - at, argv + at, &used, &group_only);
     if (c == NULL && group_only) {
         bool help = at + 1 < argc && strcmp(argv[at + 1], "--help") == 0;
-        if (!help)
-            nara_fail(&app, NARA_EXIT_USAGE, "'%s' needs a subcommand%s%s%s", argv[at],
-                      at + 1 < argc ? " (unknown: '" : "", at + 1 < argc ? argv[at + 1] : "",
-                      at + 1 < argc ? "')" : "");
-        fprintf(help ? stdout : stderr, "%s commands:\n", argv[at]);
+        if (!help && at + 1 < argc)
+            nara_fail_msg(&app, NARA_EXIT_USAGE, NARA_MSG_ERR_UNKNOWN_SUB, argv[at], argv[at + 1]);
+        else if (!help)
+            nara_fail_msg(&app, NARA_EXIT_USAGE, NARA_MSG_ERR_NEEDS_SUBCOMMAND, argv[at]);
+        fprintf(help ? stdout : stderr, nara_msg(NARA_MSG_GROUP_COMMANDS), argv[at]);
         print_commands(help ? stdout : stderr, argv[at]);
         return help ? NARA_EXIT_OK : NARA_EXIT_USAGE;
     }
     if (c == NULL)
-        return nara_fail(&app, NARA_EXIT_USAGE, "unknown command '%s' (see nara --help)",
-                         argv[at]);
+        return nara_fail_msg(&app, NARA_EXIT_USAGE, NARA_MSG_ERR_UNKNOWN_COMMAND, argv[at]);
     return c->fn(&app, argc - at - used, argv + at + used);
 }

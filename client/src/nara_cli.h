@@ -25,6 +25,7 @@
 
 #include <sqlite3.h>
 
+#include "msgs.h"
 #include "nara_domain.h"
 #include "nara_error.h"
 #include "nara_event.h"
@@ -146,11 +147,18 @@ bool nara_flag(const nara_cmd_spec_t *spec, const char *name);
  * with --json); return `code`. */
 int nara_fail(const nara_app_t *app, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* nara_fail with a catalogued message (msgs.h): stderr gets the locale's
+ * language, the --json error object always the English text. */
+int nara_fail_msg(const nara_app_t *app, int code, nara_msg_id_t id, ...);
 /* The exit code for an error from the libraries. */
 int nara_exit_for(nara_err_t err);
-/* nara_fail with "<what>: <strerror> (<NAME>)" plus the store's detail for a
+/* nara_fail with "<what>: <error text> (<NAME>)" (stderr in the locale's language,
+ * --json in English) plus the store's detail for a
  * storage error; the exit code from nara_exit_for. */
-int nara_fail_err(const nara_app_t *app, nara_err_t err, const char *what);
+int nara_fail_err(const nara_app_t *app, nara_err_t err, nara_msg_id_t what);
+/* The same with "<what>" given as text: what_en for --json, what for stderr. */
+int nara_fail_err_text(const nara_app_t *app, nara_err_t err, const char *what_en,
+                       const char *what);
 
 /* ---- JSON output (out.c) --------------------------------------------------- */
 

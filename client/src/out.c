@@ -37,6 +37,33 @@ int nara_fail(const nara_app_t *app, int code, const char *fmt, ...)
     return code;
 }
 
+int nara_fail_msg(const nara_app_t *app, int code, nara_msg_id_t id, ...)
+{
+    char msg[1024];
+    va_list ap, ap2;
+    va_start(ap, id);
+    va_copy(ap2, ap);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    vsnprintf(msg, sizeof msg, nara_msg(id), ap);
+    fprintf(stderr, "nara: %s\n", msg);
+    if (app && app->json) {
+        /* Machine output does not depend on the locale. */
+        vsnprintf(msg, sizeof msg, nara_msg_in(NARA_LANG_EN, id), ap2);
+#pragma GCC diagnostic pop
+        nara_json_t j;
+        nara_json_start(&j, stdout);
+        nara_json_obj(&j, "error");
+        nara_json_u64(&j, "exit", (uint64_t)code);
+        nara_json_str(&j, "message", msg);
+        nara_json_end(&j);
+        nara_json_finish(&j);
+    }
+    va_end(ap2);
+    va_end(ap);
+    return code;
+}
+
 int nara_exit_for(nara_err_t err)
 {
     switch (err) {
@@ -70,14 +97,37 @@ int nara_exit_for(nara_err_t err)
     }
 }
 
-int nara_fail_err(const nara_app_t *app, nara_err_t err, const char *what)
+int nara_fail_err_text(const nara_app_t *app, nara_err_t err, const char *what_en,
+                       const char *what)
 {
     const char *detail = app && app->store ? nara_store_errmsg(app->store) : "";
     int code = nara_exit_for(err);
-    if (code == NARA_EXIT_STORAGE && detail[0])
-        return nara_fail(app, code, "%s: %s (%s): %s", what, nara_strerror(err),
-                         nara_err_name(err), detail);
-    return nara_fail(app, code, "%s: %s (%s)", what, nara_strerror(err), nara_err_name(err));
+    char msg[1024];
+    size_t n = (size_t)snprintf(msg, sizeof msg, "%s: %s (%s)", what, nara_err_text(err),
+                                nara_err_name(err));
+    if (code == NARA_EXIT_STORAGE && detail[0] && n < sizeof msg)
+        snprintf(msg + n, sizeof msg - n, ": %s", detail);
+    fprintf(stderr, "nara: %s\n", msg);
+    if (app && app->json) {
+        /* Machine output does not depend on the locale. */
+        n = (size_t)snprintf(msg, sizeof msg, "%s: %s (%s)", what_en, nara_strerror(err),
+                             nara_err_name(err));
+        if (code == NARA_EXIT_STORAGE && detail[0] && n < sizeof msg)
+            snprintf(msg + n, sizeof msg - n, ": %s", detail);
+        nara_json_t j;
+        nara_json_start(&j, stdout);
+        nara_json_obj(&j, "error");
+        nara_json_u64(&j, "exit", (uint64_t)code);
+        nara_json_str(&j, "message", msg);
+        nara_json_end(&j);
+        nara_json_finish(&j);
+    }
+    return code;
+}
+
+int nara_fail_err(const nara_app_t *app, nara_err_t err, nara_msg_id_t what)
+{
+    return nara_fail_err_text(app, err, nara_msg_in(NARA_LANG_EN, what), nara_msg(what));
 }
 
 /* ---- JSON ---------------------------------------------------------------- */

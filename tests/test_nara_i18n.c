@@ -1,0 +1,264 @@
+/*
+ * test_nara_i18n.c - `nara` in Bahasa Indonesia: the client catalogue
+ * (client/src/msgs.c) is complete in both languages, the locale variables
+ * choose the language (LC_ALL, then LC_MESSAGES, then LANG), human output
+ * follows it, and --json output is byte-identical whatever the locale.
+ */
+#include <stdarg.h>
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "e2e/nara_run.h"
+#include "msgs.h"
+
+#ifndef NARA_PATH
+#error "NARA_PATH must name the built nara binary"
+#endif
+
+static nr_result_t res;
+
+#define NARA(db, ...) nr_nara(&res, NARA_PATH, (db), __VA_ARGS__, (const char *)NULL)
+
+/* The printf conversions of a format, in order ("%s%llu..."), "%%" skipped. */
+static void conversions(const char *fmt, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (const char *p = fmt; *p; p++) {
+        if (*p != '%')
+            continue;
+        if (p[1] == '%') {
+            p++;
+            continue;
+        }
+        while (*p && !strchr("sdiufcxp", *p) && n + 1 < cap)
+            out[n++] = *p++;
+        if (*p && n + 1 < cap)
+            out[n++] = *p;
+        if (!*p)
+            break;
+    }
+    out[n] = '\0';
+}
+
+static void test_catalogue_complete(void **state)
+{
+    (void)state;
+    for (int id = 0; id < NARA_MSG_COUNT; id++) {
+        const char *en = nara_msg_in(NARA_LANG_EN, (nara_msg_id_t)id);
+        const char *in = nara_msg_in(NARA_LANG_ID, (nara_msg_id_t)id);
+        assert_non_null(en);
+        assert_non_null(in);
+        assert_true(en[0] != '\0');
+        assert_true(in[0] != '\0');
+        char ce[64], ci[64];
+        conversions(en, ce, sizeof ce);
+        conversions(in, ci, sizeof ci);
+        assert_string_equal(ce, ci); /* same arguments in both languages */
+    }
+    /* Every library error code has an Indonesian sentence. */
+#define ERR_HAS_TEXT(name, num, text)                                                              \
+    assert_non_null(nara_err_text_in(NARA_LANG_ID, NARA_##name));                                  \
+    assert_true(nara_err_text_in(NARA_LANG_ID, NARA_##name)[0] != '\0');                           \
+    assert_string_equal(nara_err_text_in(NARA_LANG_EN, NARA_##name), text);
+    NARA_ERROR_MAP(ERR_HAS_TEXT)
+#undef ERR_HAS_TEXT
+    assert_null(nara_msg_in(NARA_LANG_EN, NARA_MSG_COUNT));
+    assert_null(nara_msg_in(NARA_LANG_COUNT, 0));
+}
+
+static void test_lang_choice(void **state)
+{
+    (void)state;
+    assert_int_equal(nara_lang_from_env(NULL, NULL, NULL), NARA_LANG_EN);
+    assert_int_equal(nara_lang_from_env(NULL, NULL, "id_ID.UTF-8"), NARA_LANG_ID);
+    assert_int_equal(nara_lang_from_env(NULL, NULL, "id"), NARA_LANG_ID);
+    assert_int_equal(nara_lang_from_env(NULL, NULL, "C"), NARA_LANG_EN);
+    assert_int_equal(nara_lang_from_env(NULL, NULL, "en_US.UTF-8"), NARA_LANG_EN);
+    assert_int_equal(nara_lang_from_env(NULL, NULL, "ida"), NARA_LANG_EN);
+    assert_int_equal(nara_lang_from_env("", "", "id_ID"), NARA_LANG_ID);
+    assert_int_equal(nara_lang_from_env(NULL, "id_ID.UTF-8", "C"), NARA_LANG_ID);
+    assert_int_equal(nara_lang_from_env(NULL, "C", "id_ID.UTF-8"), NARA_LANG_EN);
+    assert_int_equal(nara_lang_from_env("C", "id_ID", "id_ID"), NARA_LANG_EN);
+    assert_int_equal(nara_lang_from_env("id_ID.UTF-8", "C", "C"), NARA_LANG_ID);
+}
+
+/* ---- the binary under each locale ------------------------------------------ */
+
+typedef struct {
+    char dir[256], p[320], r[320], delta[320], id[65];
+} fx_t;
+
+static void set_lang(const char *lang)
+{
+    unsetenv("LC_ALL");
+    unsetenv("LC_MESSAGES");
+    if (lang)
+        setenv("LANG", lang, 1);
+    else
+        unsetenv("LANG");
+}
+
+static int setup(void **state)
+{
+    fx_t *f = calloc(1, sizeof *f);
+    char root[65], rk[65];
+    assert_non_null(f);
+    set_lang(NULL);
+    nr_tmpdir(f->dir, sizeof f->dir);
+    snprintf(f->p, sizeof f->p, "%s/province.db", f->dir);
+    snprintf(f->r, sizeof f->r, "%s/bogor.db", f->dir);
+    snprintf(f->delta, sizeof f->delta, "%s/carry.delta", f->dir);
+    assert_int_equal(NARA(f->p, "province", "init"), 0);
+    assert_int_equal(NARA(f->p, "key"), 0);
+    memcpy(root, res.out, 64);
+    root[64] = '\0';
+    assert_int_equal(NARA(f->r, "init", "--root", root), 0);
+    assert_int_equal(NARA(f->r, "key"), 0);
+    memcpy(rk, res.out, 64);
+    rk[64] = '\0';
+    assert_int_equal(NARA(f->p, "enroll", "--device", rk, "--role", "regency", "--scope", "32.01",
+                          "--name", "Pemkab Bogor"),
+                     0);
+    assert_int_equal(NARA(f->p, "export", "--all", "--out", f->delta), 0);
+    assert_int_equal(NARA(f->r, "import", f->delta), 0);
+    assert_int_equal(NARA(f->r, "--json", "case", "open", "--region", "32.01", "--category",
+                          "pembangunan", "--function", "koordinasi", "--title", "Jembatan rusak",
+                          "--description", "Akses dua desa terputus", "--priority", "tinggi"),
+                     0);
+    assert_true(nr_json_str(res.out, "id", f->id, sizeof f->id));
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx_t *f = *state;
+    set_lang(NULL);
+    nr_rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+static void expect_out(const char *needle)
+{
+    if (strstr(res.out, needle) == NULL)
+        fail_msg("'%s' not in output:\n%s", needle, res.out);
+}
+
+static void expect_err(const char *needle)
+{
+    if (strstr(res.err, needle) == NULL)
+        fail_msg("'%s' not in stderr:\n%s", needle, res.err);
+}
+
+static void test_indonesian(void **state)
+{
+    fx_t *f = *state;
+    set_lang("id_ID.UTF-8");
+    assert_int_equal(NARA(f->r, "report", "--as-of", "2026-03-01T00:00Z"), 0);
+    expect_out("Laporan Jawa Barat per 2026-03-01T00:00:00Z");
+    expect_out("1x24 jam");
+    expect_out("Kabupaten/Kota");
+    assert_int_equal(NARA(f->r, "status"), 0);
+    expect_out("Perangkat ");
+    expect_out("Sinkronisasi terakhir belum pernah");
+    expect_out("(belum ada)");
+    assert_int_equal(NARA(f->r, "case", "show", f->id), 0);
+    expect_out("Persoalan ");
+    expect_out("wilayah 32.01");
+    expect_out("prioritas tinggi");
+    expect_out("dibuka ");
+    expect_out("Riwayat tindak lanjut:");
+    assert_int_equal(NARA(f->r, "status", "--bogus"), 1);
+    expect_err("opsi '--bogus' tidak dikenal");
+    assert_int_equal(NARA(f->r, "frobnicate"), 1);
+    expect_err("perintah 'frobnicate' tidak dikenal");
+    assert_int_equal(NARA(f->r, "case", "show", "00000000"), 1);
+    expect_err("persoalan 00000000 tidak ada di replika ini");
+    assert_int_equal(NARA(f->r, "--help"), 0);
+    expect_out("penggunaan: nara");
+    expect_out("ajukan persoalan / kendala");
+    /* LC_ALL wins over LANG, LC_MESSAGES over LANG. */
+    setenv("LC_ALL", "C", 1);
+    assert_int_equal(NARA(f->r, "status", "--bogus"), 1);
+    expect_err("unknown option '--bogus'");
+    unsetenv("LC_ALL");
+    setenv("LANG", "C", 1);
+    setenv("LC_MESSAGES", "id_ID.UTF-8", 1);
+    assert_int_equal(NARA(f->r, "status", "--bogus"), 1);
+    expect_err("opsi '--bogus' tidak dikenal");
+}
+
+static void english(const fx_t *f)
+{
+    assert_int_equal(NARA(f->r, "report", "--as-of", "2026-03-01T00:00Z"), 0);
+    expect_out("Report of Jawa Barat as of 2026-03-01T00:00:00Z");
+    expect_out("Median ack");
+    assert_int_equal(NARA(f->r, "status"), 0);
+    expect_out("Device ");
+    expect_out("Last sync never");
+    assert_int_equal(NARA(f->r, "case", "show", f->id), 0);
+    expect_out("Case ");
+    expect_out("region 32.01");
+    expect_out("Timeline:");
+    assert_int_equal(NARA(f->r, "status", "--bogus"), 1);
+    expect_err("unknown option '--bogus'");
+}
+
+static void test_english(void **state)
+{
+    fx_t *f = *state;
+    set_lang("C");
+    english(f);
+    set_lang(NULL);
+    english(f);
+    set_lang("en_US.UTF-8");
+    english(f);
+}
+
+/* --json is byte-identical under both locales, errors included. */
+static void test_json_same(void **state)
+{
+    fx_t *f = *state;
+    static char en[NR_OUT_MAX];
+    const char *const cmds[][4] = {
+        {"report", "--as-of", "2026-03-01T00:00Z", NULL},
+        {"status", NULL},
+        {"case", "show", NULL, NULL},
+        {"case", "list", NULL},
+        {"status", "--bogus", NULL},
+        {"frobnicate", NULL},
+        {"case", "show", "00000000", NULL},
+    };
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        const char *a0 = cmds[i][0], *a1 = cmds[i][1], *a2 = cmds[i][2];
+        if (i == 2)
+            a2 = f->id;
+        set_lang("C");
+        int rc_en = NARA(f->r, "--json", a0, a1, a2);
+        memcpy(en, res.out, sizeof en);
+        set_lang("id_ID.UTF-8");
+        int rc_id = NARA(f->r, "--json", a0, a1, a2);
+        assert_int_equal(rc_en, rc_id);
+        assert_true(res.out[0] == '{');
+        assert_string_equal(en, res.out);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_catalogue_complete),
+        cmocka_unit_test(test_lang_choice),
+        cmocka_unit_test_setup_teardown(test_indonesian, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_english, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_same, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
