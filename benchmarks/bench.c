@@ -50,7 +50,7 @@ static void usage(const char *program)
             "  --dir DIR    workload cache and scratch databases (default bench-data)\n"
             "  --json FILE  append this run's figures as one JSON object\n"
             "  --threads T  cores for the parallel baselines and the audit (default all)\n"
-            "  --only WORD  run only the phases whose name contains WORD\n"
+            "  --only W,..  run only the phases whose name contains one of the words\n"
             "  --narad PATH narad binary for the sync benchmarks\n"
             "  --keep       keep the scratch databases\n",
             program);
@@ -119,7 +119,14 @@ void bench_parse(bench_opts_t *o, const char *program, int argc, char **argv, si
 
 bool bench_selected(const bench_opts_t *o, const char *phase)
 {
-    return o->only == NULL || strstr(phase, o->only) != NULL;
+    char words[256], *save = NULL;
+    if (o->only == NULL)
+        return true;
+    snprintf(words, sizeof words, "%s", o->only);
+    for (char *w = strtok_r(words, ",", &save); w; w = strtok_r(NULL, ",", &save))
+        if (strstr(phase, w) != NULL)
+            return true;
+    return false;
 }
 
 /* ---- clocks and memory -------------------------------------------------- */

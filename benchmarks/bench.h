@@ -30,7 +30,8 @@ typedef struct {
     const char *json;    /* append the JSON report to this file (--json), or NULL */
     const char *narad;   /* narad binary for the sync benchmarks (--narad, $NARAD) */
     unsigned threads;    /* cores for the parallel baselines (--threads, default: all) */
-    const char *only;    /* run only the phases whose name contains this (--only) */
+    const char *only;    /* run only the phases whose name contains one of these
+                          * comma-separated words (--only) */
     bool keep;           /* keep scratch databases (--keep) */
 } bench_opts_t;
 
@@ -39,7 +40,7 @@ typedef struct {
 void bench_parse(bench_opts_t *o, const char *program, int argc, char **argv, size_t default_n,
                  size_t default_batch);
 
-/* Does --only select this phase? */
+/* Does --only select this phase (its name contains one of the words)? */
 bool bench_selected(const bench_opts_t *o, const char *phase);
 
 /* Monotonic time in seconds. */

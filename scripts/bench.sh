@@ -54,7 +54,7 @@ figure() { # program n name
 if [ "$growth" = 1 ]; then
   for size in 10k 100k 1M; do
     run merge --n "$size" --only chain
-    run audit --n "$size"
+    run audit --n "$size" --only each,chain
   done
   echo
   echo "== growth: merge (chain, domain attached) and audit, streaming =="
