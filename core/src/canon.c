@@ -317,3 +317,14 @@ nara_err_t nara_body_validate(const uint8_t *body, size_t len)
         return rc;
     return r.p == r.end ? NARA_OK : NARA_TRAILING;
 }
+
+int nara__fixed_write(void *data, const char *bytes, size_t n)
+{
+    nara__fixed_out_t *o = data;
+
+    if (n > o->cap - o->len)
+        return -1;
+    memcpy(o->buf + o->len, bytes, n);
+    o->len += n;
+    return 0;
+}

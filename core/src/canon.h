@@ -68,4 +68,15 @@ nara_err_t nara__mp_scan_children(nara__mp_reader_t *r, const nara__mp_item_t *c
  * nothing above U+10FFFF, no truncated sequence. */
 bool nara__utf8_valid(const uint8_t *s, size_t n);
 
+/* A msgpack-c write callback into a fixed buffer, for encoders whose output
+ * size is bounded in advance: msgpack_packer_init(&pk, &out, nara__fixed_write).
+ * Overflowing the buffer is a bug in the caller's bound; it is reported to
+ * msgpack-c as -1 and the buffer is left as it was. */
+typedef struct {
+    uint8_t *buf;
+    size_t cap, len;
+} nara__fixed_out_t;
+
+int nara__fixed_write(void *data, const char *bytes, size_t n);
+
 #endif /* NARA_CANON_H */

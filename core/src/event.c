@@ -374,24 +374,6 @@ nara_err_t nara_event_decode(const uint8_t *buf, size_t len, nara_event_t *ev)
 
 /* ---- sealing ------------------------------------------------------------- */
 
-/* msgpack-c writes through this into a fixed buffer; overflowing it is a bug
- * (HEAD_MAX and SIG_PART are exact upper bounds), reported as -1. */
-typedef struct {
-    uint8_t *buf;
-    size_t cap, len;
-} fixed_out_t;
-
-static int fixed_write(void *data, const char *bytes, size_t n)
-{
-    fixed_out_t *o = data;
-
-    if (n > o->cap - o->len)
-        return -1;
-    memcpy(o->buf + o->len, bytes, n);
-    o->len += n;
-    return 0;
-}
-
 /* Every rule the decoder applies to the caller-provided fields. */
 static nara_err_t check_for_seal(const nara_event_t *ev)
 {
@@ -414,12 +396,12 @@ static nara_err_t check_for_seal(const nara_event_t *ev)
 /* 0x99 and elements [0..6] into head[HEAD_MAX]. */
 static size_t pack_head(const nara_event_t *ev, uint8_t head[HEAD_MAX])
 {
-    fixed_out_t o = {head, HEAD_MAX, 0};
+    nara__fixed_out_t o = {head, HEAD_MAX, 0};
     msgpack_packer pk;
     size_t stream_len = strlen(ev->stream), kind_len = strlen(ev->kind);
     int bad = 0;
 
-    msgpack_packer_init(&pk, &o, fixed_write);
+    msgpack_packer_init(&pk, &o, nara__fixed_write);
     bad |= msgpack_pack_array(&pk, ENVELOPE_ELEMENTS);
     bad |= msgpack_pack_uint32(&pk, ev->version);
     bad |= msgpack_pack_bin_with_body(&pk, ev->author, NARA_PUBLICKEY_BYTES);
@@ -436,11 +418,11 @@ static size_t pack_head(const nara_event_t *ev, uint8_t head[HEAD_MAX])
 
 static void pack_sig(const uint8_t sig[NARA_SIGNATURE_BYTES], uint8_t out[SIG_PART])
 {
-    fixed_out_t o = {out, SIG_PART, 0};
+    nara__fixed_out_t o = {out, SIG_PART, 0};
     msgpack_packer pk;
     int bad;
 
-    msgpack_packer_init(&pk, &o, fixed_write);
+    msgpack_packer_init(&pk, &o, nara__fixed_write);
     bad = msgpack_pack_bin_with_body(&pk, sig, NARA_SIGNATURE_BYTES);
     assert(bad == 0 && o.len == SIG_PART);
     (void)bad;

@@ -53,24 +53,6 @@ _Static_assert(sizeof(nara_tree_head_t) == 8 + H + 8 + NARA_PUBLICKEY_BYTES + NA
 
 /* ---- packing into fixed buffers ------------------------------------------ */
 
-/* msgpack-c writes through this; overflowing is a bug in the bounds above,
- * reported as -1 and caught by the asserts. */
-typedef struct {
-    uint8_t *buf;
-    size_t cap, len;
-} fixed_out_t;
-
-static int fixed_write(void *data, const char *bytes, size_t n)
-{
-    fixed_out_t *o = data;
-
-    if (n > o->cap - o->len)
-        return -1;
-    memcpy(o->buf + o->len, bytes, n);
-    o->len += n;
-    return 0;
-}
-
 static nara_err_t check_head_limits(const nara_tree_head_t *th)
 {
     if (th->size > (uint64_t)NARA_MERKLE_MAX_SIZE ||
@@ -84,11 +66,11 @@ static nara_err_t check_head_limits(const nara_tree_head_t *th)
 static size_t pack_head(const nara_tree_head_t *th, size_t elements,
                         uint8_t out[NARA_TREE_HEAD_MAX_BYTES])
 {
-    fixed_out_t o = {out, NARA_TREE_HEAD_MAX_BYTES, 0};
+    nara__fixed_out_t o = {out, NARA_TREE_HEAD_MAX_BYTES, 0};
     msgpack_packer pk;
     int bad = 0;
 
-    msgpack_packer_init(&pk, &o, fixed_write);
+    msgpack_packer_init(&pk, &o, nara__fixed_write);
     bad |= msgpack_pack_array(&pk, elements);
     bad |= msgpack_pack_uint64(&pk, th->size);
     bad |= msgpack_pack_bin_with_body(&pk, th->root, H);
@@ -255,7 +237,7 @@ nara_err_t nara_tree_head_decode(const uint8_t *buf, size_t len, nara_tree_head_
 nara_err_t nara_merkle_proof_encode(const nara_merkle_proof_t *proof, uint8_t *buf, size_t cap,
                                     size_t *len)
 {
-    fixed_out_t o = {buf, cap, 0};
+    nara__fixed_out_t o = {buf, cap, 0};
     msgpack_packer pk;
     int bad = 0;
 
@@ -266,7 +248,7 @@ nara_err_t nara_merkle_proof_encode(const nara_merkle_proof_t *proof, uint8_t *b
     *len = (proof->n < 16 ? 1u : 3u) + (size_t)proof->n * (2 + H);
     if (*len > cap)
         return NARA_BUFFER_TOO_SMALL;
-    msgpack_packer_init(&pk, &o, fixed_write);
+    msgpack_packer_init(&pk, &o, nara__fixed_write);
     bad |= msgpack_pack_array(&pk, proof->n);
     for (unsigned k = 0; k < proof->n; k++)
         bad |= msgpack_pack_bin_with_body(&pk, proof->hash[k], H);
