@@ -56,7 +56,7 @@ static void test_catalogue_complete(void **state)
         assert_non_null(in);
         assert_true(en[0] != '\0');
         assert_true(in[0] != '\0');
-        char ce[64], ci[64];
+        char ce[256], ci[256];
         conversions(en, ce, sizeof ce);
         conversions(in, ci, sizeof ci);
         assert_string_equal(ce, ci); /* same arguments in both languages */
@@ -251,11 +251,74 @@ static void test_json_same(void **state)
     }
 }
 
+/* Every command's --help body, in Indonesian and in English. */
+static const char *const help_cmds[][3] = {
+    {"case", "open", "Ajukan persoalan / kendala di suatu kabupaten/kota"},
+    {"case", "list", "Daftar persoalan menurut urutan pengajuan"},
+    {"case", "escalate", "Eskalasi persoalan kepada Sekretaris Daerah"},
+    {"lo", "assign", "Pejabat Penghubung (LO, Naradamping)"},
+    {"devices", NULL, "Daftar semua perangkat terdaftar"},
+    {"sync", NULL, "Sinkronisasi dengan server provinsi (narad) melalui WebSocket"},
+    {"receipts", NULL, "Daftar tanda terima dari server provinsi"},
+    {"audit", NULL, "Verifikasi riwayat provinsi secara luring"},
+    {"export", NULL, "Tulis berkas delta"},
+};
+
+static const char *const help_en[] = {
+    "Open a case (persoalan / kendala) in a region",
+    "List cases in opening order",
+    "Escalate a case to the Regional Secretary",
+    "Make an agency head Liaison Officer",
+    "List every enrolled device",
+    "Sync with the provincial server (narad) over WebSocket",
+    "List what the province server has signed for",
+    "Verify a province's history offline",
+    "Write a delta file of signed events",
+};
+
+static int help_of(const char *const *cmd)
+{
+    if (cmd[1])
+        return nr_nara(&res, NARA_PATH, NULL, cmd[0], cmd[1], "--help", (const char *)NULL);
+    return nr_nara(&res, NARA_PATH, NULL, cmd[0], "--help", (const char *)NULL);
+}
+
+static void test_help_is_indonesian_under_id_locale(void **state)
+{
+    (void)state;
+    set_lang("id_ID.UTF-8");
+    for (size_t i = 0; i < sizeof help_cmds / sizeof help_cmds[0]; i++) {
+        assert_int_equal(help_of(help_cmds[i]), 0);
+        expect_out("penggunaan: nara ");
+        expect_out(help_cmds[i][2]);
+        expect_out("Contoh:\n");
+        expect_out("Opsi umum:");
+    }
+    set_lang(NULL);
+}
+
+static void test_help_is_english_otherwise(void **state)
+{
+    (void)state;
+    set_lang("C");
+    for (size_t i = 0; i < sizeof help_cmds / sizeof help_cmds[0]; i++) {
+        assert_int_equal(help_of(help_cmds[i]), 0);
+        expect_out("usage: nara ");
+        expect_out(help_en[i]);
+        expect_out("Example:\n");
+        if (strstr(res.out, help_cmds[i][2]))
+            fail_msg("Indonesian '%s' in English help", help_cmds[i][2]);
+    }
+    set_lang(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_catalogue_complete),
         cmocka_unit_test(test_lang_choice),
+        cmocka_unit_test(test_help_is_indonesian_under_id_locale),
+        cmocka_unit_test(test_help_is_english_otherwise),
         cmocka_unit_test_setup_teardown(test_indonesian, setup, teardown),
         cmocka_unit_test_setup_teardown(test_english, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_same, setup, teardown),

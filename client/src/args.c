@@ -24,7 +24,7 @@ static nara_opt_t *find_opt(nara_cmd_spec_t *spec, const char *name, size_t len)
 static void print_help(const nara_cmd_spec_t *spec)
 {
     printf(nara_msg(NARA_MSG_USAGE), spec->usage);
-    fputs(spec->help, stdout);
+    fputs(nara_msg(spec->help), stdout);
     fputs(nara_msg(NARA_MSG_HELP_FOOTER), stdout);
 }
 

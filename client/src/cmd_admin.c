@@ -98,13 +98,7 @@ int nara_cmd_enroll(nara_app_t *app, int argc, char **argv)
                          {NULL, 0, NULL}};
     nara_cmd_spec_t spec = {
         "nara enroll --device HEX --role ROLE --scope 32.01,32.02|'*' --name NAME [--agency A]",
-        "Enrol a device (its public key, from `nara key` on that device) with a role:\n"
-        "admin, secretariat, governor, auditor, lo, regency or server (narad's key, which\n"
-        "signs receipts: enrol it with --scope '*'), and a scope: the region codes it may\n"
-        "write for, or '*' for all.  Enrolling again changes role and scope.  Only the\n"
-        "province root or an admin may enrol (docs/events.md section 5).\n\n"
-        "Example:\n  nara enroll --device 9c2e...41 --role regency --scope 32.01 "
-        "--name 'Pemkab Bogor'\n",
+        NARA_MSG_HELP_ENROLL,
         NULL, opts, NULL};
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc == NARA_EXIT_OK)
@@ -120,9 +114,7 @@ int nara_cmd_revoke(nara_app_t *app, int argc, char **argv)
                          {NULL, 0, NULL}};
     nara_cmd_spec_t spec = {
         "nara revoke --device HEX [--reason R]",
-        "Revoke a device: its events from now on take no effect anywhere, even those it\n"
-        "writes offline without having heard of the revocation.\n\n"
-        "Example:\n  nara revoke --device 9c2e...41 --reason 'laptop lost'\n",
+        NARA_MSG_HELP_REVOKE,
         NULL, opts, NULL};
     uint8_t device[NARA_PUBLICKEY_BYTES], id[NARA_ID_BYTES];
     int rc = nara_args_parse(app, &spec, argc, argv);
@@ -167,8 +159,7 @@ int nara_cmd_devices(nara_app_t *app, int argc, char **argv)
 {
     nara_opt_t opts[] = {{NULL, 0, NULL}};
     nara_cmd_spec_t spec = {"nara devices",
-                            "List every enrolled device: key, role, scope, name, since when,\n"
-                            "and whether it is revoked.\n\nExample:\n  nara devices\n",
+                            NARA_MSG_HELP_DEVICES,
                             NULL, opts, NULL};
     nara_json_t j;
     int rc = nara_args_parse(app, &spec, argc, argv);
@@ -259,11 +250,7 @@ int nara_cmd_decree(nara_app_t *app, int argc, char **argv)
     nara_cmd_spec_t spec = {
         "nara decree --number N --date D (--doc FILE | --doc-hash HEX) --effective D "
         "[--until D] --title T [--supersedes N]",
-        "Record a governor's decree (Keputusan Gubernur).  The document itself stays where\n"
-        "it is; the log keeps its BLAKE2b-256 hash (computed from --doc, or given).\n"
-        "Dates are YYYY-MM-DD.\n\n"
-        "Example:\n  nara decree --number 800/Kep.123-Org/2026 --date 2026-01-05 --doc kepgub.pdf \\\n"
-        "    --effective 2026-01-10 --title 'Penunjukan Naradamping'\n",
+        NARA_MSG_HELP_DECREE,
         NULL, opts, NULL};
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc == NARA_EXIT_OK)
@@ -341,11 +328,7 @@ int nara_cmd_lo_assign(nara_app_t *app, int argc, char **argv)
     nara_cmd_spec_t spec = {
         "nara lo assign --region R --agency A --officer O --decree N --effective D "
         "[--device HEX]",
-        "Make an agency head Liaison Officer (Naradamping) of a region under a decree.  The\n"
-        "new assignment replaces the region's current one on this replica.  --device is the\n"
-        "LO's device key, if the LO has one.\n\n"
-        "Example:\n  nara lo assign --region 32.01 --agency 'Dinas Kesehatan' --officer 'dr. Siti' "
-        "\\\n    --decree 800/Kep.123-Org/2026 --effective 2026-01-10\n",
+        NARA_MSG_HELP_LO_ASSIGN,
         NULL, opts, NULL};
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc == NARA_EXIT_OK)
@@ -426,10 +409,7 @@ int nara_cmd_lo_unassign(nara_app_t *app, int argc, char **argv)
                          {NULL, 0, NULL}};
     nara_cmd_spec_t spec = {
         "nara lo unassign --region R --assignment ID --decree N --effective D",
-        "End an LO assignment (its id from `nara lo show --region R`; a unique prefix of 8+\n"
-        "hex digits is enough).\n\n"
-        "Example:\n  nara lo unassign --region 32.01 --assignment 5d1c09aa --decree "
-        "800/Kep.200-Org/2026 --effective 2026-06-01\n",
+        NARA_MSG_HELP_LO_UNASSIGN,
         NULL, opts, NULL};
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc == NARA_EXIT_OK)
@@ -552,9 +532,7 @@ int nara_cmd_lo_show(nara_app_t *app, int argc, char **argv)
     nara_opt_t opts[] = {{"region", NARA_OPT_VALUE, NULL}, {NULL, 0, NULL}};
     nara_cmd_spec_t spec = {
         "nara lo show [--region R]",
-        "The current LO of every region; with --region, that region's LO and the history\n"
-        "of its assignments (conflicts of concurrent assignments are marked).\n\n"
-        "Example:\n  nara lo show --region 32.01\n",
+        NARA_MSG_HELP_LO_SHOW,
         NULL, opts, NULL};
     const char *region;
     int rc = nara_args_parse(app, &spec, argc, argv);

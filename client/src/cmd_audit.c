@@ -392,23 +392,7 @@ int nara_cmd_audit(nara_app_t *app, int argc, char **argv)
                          {NULL, 0, NULL}};
     nara_cmd_spec_t spec = {
         "nara audit (BUNDLE [--with BUNDLE]... | --db FILE) [--root HEX] [--server-key HEX]",
-        "Verify a province's history offline, trusting only the province root key: every\n"
-        "event's signature and hash chain, the order and completeness of the bundle,\n"
-        "forks (with both events), the authority of every event replayed from the\n"
-        "enrolments, every tree head's signature (by a key the log enrols as server),\n"
-        "that the heads form one history, and every inclusion proof; and events that\n"
-        "claim a time before their author's revocation but reached the province after it.\n"
-        "BUNDLE comes from `narad export-bundle` or `nara export-bundle`; --with adds more\n"
-        "(a regency's receipts beside the province's bundle).  --db audits a replica\n"
-        "instead (a device's, or the server's own file; for the latter give --root and,\n"
-        "if not Jawa Barat, --regions FILE).  --root is the root key you trust (without\n"
-        "it the bundle's own is used and the report says so); --server-key trusts a\n"
-        "server key the log does not enrol.\n\n"
-        "Exit codes: 0 verified, nothing to report; 2 verified, with findings to judge\n"
-        "(forks, events without authority, possibly backdated events); 4 failed (the\n"
-        "history cannot be trusted as given: the first problem is named); 1 usage;\n"
-        "5 a file cannot be read.\n\n"
-        "Example:\n  nara audit jabar-2026.bundle --with bogor.bundle --root 28379a32...\n",
+        NARA_MSG_HELP_AUDIT,
         NULL, opts, NULL};
     trust_t t = {false, false, {0}, {0}, "given with --root"};
     if (has_positional(argc, argv))

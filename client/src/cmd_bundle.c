@@ -209,15 +209,7 @@ int nara_cmd_export_bundle(nara_app_t *app, int argc, char **argv)
                          {NULL, 0, NULL}};
     nara_cmd_spec_t spec = {
         "nara export-bundle --out FILE [--region R]... [--from YYYY-MM-DD] [--to YYYY-MM-DD]",
-        "Write an audit bundle of this replica (docs/audit.md section 5): every tree head\n"
-        "the province server showed this device, the consistency proofs between them, the\n"
-        "receipts it gave for this device's events, the events (each with its leaf when\n"
-        "it has a receipt) and any fork evidence.  It proves, offline, that the province\n"
-        "received what this device sent.  --region keeps those regions' streams (repeat\n"
-        "it, or separate codes with commas; the province stream is always kept).  --from\n"
-        "and --to keep the region feeds with an event claimed in that range (UTC days,\n"
-        "inclusive), each from its first event so its chain can be verified.\n\n"
-        "Example:\n  nara export-bundle --out bogor-2026.bundle --region 32.01 --from 2026-01-01\n",
+        NARA_MSG_HELP_EXPORT_BUNDLE,
         NULL, opts, NULL};
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc == NARA_EXIT_OK)

@@ -53,14 +53,7 @@ int nara_cmd_case_open(nara_app_t *app, int argc, char **argv)
     nara_cmd_spec_t spec = {
         "nara case open --region R --category C --function F --title T --description D "
         "--priority P",
-        "Open a case (persoalan / kendala) in a region and print its id.\n"
-        "  --category  pembangunan, sosial, rpjmd, rapim, lainnya\n"
-        "  --function  koordinasi, fasilitasi, sinkronisasi, komunikasi\n"
-        "  --priority  rendah, sedang, tinggi, darurat\n"
-        "The region's LO has 24 hours (1x24 jam) to acknowledge it.\n\n"
-        "Example:\n  nara case open --region 32.01 --category pembangunan --function koordinasi \\\n"
-        "    --title 'Jembatan Cibeet rusak' --description 'Akses dua desa terputus' "
-        "--priority tinggi\n",
+        NARA_MSG_HELP_CASE_OPEN,
         NULL, opts, NULL};
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc == NARA_EXIT_OK)
@@ -74,7 +67,7 @@ int nara_cmd_case_open(nara_app_t *app, int argc, char **argv)
 typedef struct {
     nara_kind_t kind;
     const char *usage;
-    const char *help;
+    nara_msg_id_t help;
 } case_cmd_t;
 
 static int check_event_args(const nara_app_t *app, nara_kind_t kind, const nara_cmd_spec_t *spec)
@@ -152,8 +145,7 @@ int nara_cmd_case_ack(nara_app_t *app, int argc, char **argv)
 {
     nara_opt_t opts[] = {{NULL, 0, NULL}};
     case_cmd_t c = {NARA_KIND_CASE_ACK, "nara case ack ID",
-                    "Acknowledge a case as the region's LO: stops the 24-hour clock.\n\n"
-                    "Example:\n  nara case ack 5d1c09aa\n"};
+                    NARA_MSG_HELP_CASE_ACK};
     return case_event(app, &c, opts, argc, argv);
 }
 
@@ -161,7 +153,7 @@ int nara_cmd_case_close(nara_app_t *app, int argc, char **argv)
 {
     nara_opt_t opts[] = {{NULL, 0, NULL}};
     case_cmd_t c = {NARA_KIND_CASE_CLOSE, "nara case close ID",
-                    "Close a case.\n\nExample:\n  nara case close 5d1c09aa\n"};
+                    NARA_MSG_HELP_CASE_CLOSE};
     return case_event(app, &c, opts, argc, argv);
 }
 
@@ -169,9 +161,7 @@ int nara_cmd_case_note(nara_app_t *app, int argc, char **argv)
 {
     nara_opt_t opts[] = {{"text", NARA_OPT_VALUE | NARA_OPT_REQUIRED, NULL}, {NULL, 0, NULL}};
     case_cmd_t c = {NARA_KIND_CASE_NOTE, "nara case note ID --text T",
-                    "Add a note to a case's timeline (any status).\n\n"
-                    "Example:\n  nara case note 5d1c09aa --text 'Sudah dikoordinasikan dengan "
-                    "Dinas PUPR'\n"};
+                    NARA_MSG_HELP_CASE_NOTE};
     return case_event(app, &c, opts, argc, argv);
 }
 
@@ -182,9 +172,7 @@ int nara_cmd_case_action(nara_app_t *app, int argc, char **argv)
                          {"due", NARA_OPT_VALUE | NARA_OPT_REQUIRED, NULL},
                          {NULL, 0, NULL}};
     case_cmd_t c = {NARA_KIND_CASE_ACTION, "nara case action ID --what W --who P --due D",
-                    "Record a follow-up action (tindak lanjut): what, who, due date.\n\n"
-                    "Example:\n  nara case action 5d1c09aa --what 'Survei lokasi' --who 'Dinas "
-                    "PUPR' --due 2026-02-01\n"};
+                    NARA_MSG_HELP_CASE_ACTION};
     return case_event(app, &c, opts, argc, argv);
 }
 
@@ -194,10 +182,7 @@ int nara_cmd_case_escalate(nara_app_t *app, int argc, char **argv)
                          {"reason", NARA_OPT_VALUE | NARA_OPT_REQUIRED, NULL},
                          {NULL, 0, NULL}};
     case_cmd_t c = {NARA_KIND_CASE_ESCALATE, "nara case escalate ID --to sekda|gubernur --reason R",
-                    "Escalate a case to the Regional Secretary (sekda) or the Governor "
-                    "(gubernur).\n\n"
-                    "Example:\n  nara case escalate 5d1c09aa --to sekda --reason 'Butuh "
-                    "anggaran provinsi'\n"};
+                    NARA_MSG_HELP_CASE_ESCALATE};
     return case_event(app, &c, opts, argc, argv);
 }
 
@@ -205,9 +190,7 @@ int nara_cmd_case_resolve(nara_app_t *app, int argc, char **argv)
 {
     nara_opt_t opts[] = {{"summary", NARA_OPT_VALUE | NARA_OPT_REQUIRED, NULL}, {NULL, 0, NULL}};
     case_cmd_t c = {NARA_KIND_CASE_RESOLVE, "nara case resolve ID --summary S",
-                    "Resolve a case with a summary of the outcome.\n\n"
-                    "Example:\n  nara case resolve 5d1c09aa --summary 'Jembatan darurat "
-                    "terpasang'\n"};
+                    NARA_MSG_HELP_CASE_RESOLVE};
     return case_event(app, &c, opts, argc, argv);
 }
 
@@ -215,9 +198,7 @@ int nara_cmd_case_reopen(nara_app_t *app, int argc, char **argv)
 {
     nara_opt_t opts[] = {{"reason", NARA_OPT_VALUE | NARA_OPT_REQUIRED, NULL}, {NULL, 0, NULL}};
     case_cmd_t c = {NARA_KIND_CASE_REOPEN, "nara case reopen ID --reason R",
-                    "Reopen a resolved or closed case.\n\n"
-                    "Example:\n  nara case reopen 5d1c09aa --reason 'Jembatan darurat rusak "
-                    "lagi'\n"};
+                    NARA_MSG_HELP_CASE_REOPEN};
     return case_event(app, &c, opts, argc, argv);
 }
 
@@ -280,10 +261,7 @@ int nara_cmd_case_list(nara_app_t *app, int argc, char **argv)
                          {"status", NARA_OPT_VALUE, NULL},
                          {NULL, 0, NULL}};
     nara_cmd_spec_t spec = {"nara case list [--region R] [--status S]",
-                            "List cases in opening order, optionally of one region and one "
-                            "status\n(open, acknowledged, escalated, resolved, closed, "
-                            "reopened).\n\nExample:\n  nara case list --region 32.01 --status "
-                            "open\n",
+                            NARA_MSG_HELP_CASE_LIST,
                             NULL, opts, NULL};
     nara_json_t j;
     unsigned mask = 0;
@@ -400,9 +378,7 @@ int nara_cmd_case_show(nara_app_t *app, int argc, char **argv)
 {
     nara_opt_t opts[] = {{NULL, 0, NULL}};
     nara_cmd_spec_t spec = {"nara case show ID",
-                            "A case's fields and its timeline: time, kind, author (short key "
-                            "and\nenrolled name), text, and flags (no effect, conflict).\n\n"
-                            "Example:\n  nara case show 5d1c09aa\n",
+                            NARA_MSG_HELP_CASE_SHOW,
                             "ID", opts, NULL};
     uint8_t cid[NARA_ID_BYTES];
     int rc = nara_args_parse(app, &spec, argc, argv);

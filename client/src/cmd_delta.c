@@ -137,12 +137,7 @@ int nara_cmd_export(nara_app_t *app, int argc, char **argv)
                          {NULL, 0, NULL}};
     nara_cmd_spec_t spec = {
         "nara export --out FILE [--for-server | --all] [--region R]",
-        "Write a delta file of signed events to carry to another replica (USB stick).\n"
-        "By default (--for-server) it holds what the server is not known to hold: the\n"
-        "events beyond the vector saved at the last successful sync, or everything if\n"
-        "there was none.  --all writes every event; --region keeps only that stream\n"
-        "(a region code, or 'province').  The format is in docs/client.md.\n\n"
-        "Example:\n  nara export --out /media/usb/bogor-2026-03-01.nara\n",
+        NARA_MSG_HELP_EXPORT,
         NULL, opts, NULL};
     const char *region;
     int rc = nara_args_parse(app, &spec, argc, argv);
@@ -311,12 +306,7 @@ int nara_cmd_import(nara_app_t *app, int argc, char **argv)
     nara_opt_t opts[] = {{NULL, 0, NULL}};
     nara_cmd_spec_t spec = {
         "nara import FILE",
-        "Merge a delta file written by `nara export` (on this or any replica of the\n"
-        "province).  Every event goes through the same checks as a live sync; the summary\n"
-        "says what was added, already held, pending, rejected and why.  A damaged file is\n"
-        "refused at the byte offset of the damage, keeping every valid event before it\n"
-        "(exit code 2); rejected events also give exit code 2.\n\n"
-        "Example:\n  nara --db province.db import /media/usb/bogor-2026-03-01.nara\n",
+        NARA_MSG_HELP_IMPORT,
         "FILE", opts, NULL};
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc == NARA_EXIT_OK)

@@ -402,14 +402,7 @@ int nara_cmd_receipts(nara_app_t *app, int argc, char **argv)
     nara_opt_t opts[] = {{"verify", NARA_OPT_FLAG, NULL}, {NULL, 0, NULL}};
     nara_cmd_spec_t spec = {
         "nara receipts [--verify]",
-        "List what the province server has signed for: each of this device's events it\n"
-        "acknowledged with a receipt (its leaf in the server's transparency log and the\n"
-        "tree head it is proven against), this device's events without a receipt yet,\n"
-        "and any evidence kept of a server whose history forked or shrank.\n"
-        "--verify checks everything offline: each tree head's signature by the pinned\n"
-        "server key, that the heads form one history, each inclusion proof, and that each\n"
-        "event is in this replica.  Exit 4 if anything does not verify.\n\n"
-        "Example:\n  nara receipts --verify\n",
+        NARA_MSG_HELP_RECEIPTS,
         NULL, opts, NULL};
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc == NARA_EXIT_OK)

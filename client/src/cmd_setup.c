@@ -129,11 +129,7 @@ int nara_cmd_init(nara_app_t *app, int argc, char **argv)
                          {NULL, 0, NULL}};
     nara_cmd_spec_t spec = {
         "nara init --root HEX [--regions FILE]",
-        "Create this device's key (FILE.key, mode 0600) and an empty replica for the province\n"
-        "whose root public key is HEX.  --regions names a region list (TSV, see\n"
-        "docs/events.md); the default is the built-in Jawa Barat list.  Prints the device's\n"
-        "public key: give it to the provincial admin, who enrols it.\n\n"
-        "Example:\n  nara --db bogor.db init --root 3f1a...e9\n",
+        NARA_MSG_HELP_INIT,
         NULL, opts, NULL};
     uint8_t root[NARA_PUBLICKEY_BYTES];
     int rc = nara_args_parse(app, &spec, argc, argv);
@@ -150,10 +146,7 @@ int nara_cmd_province_init(nara_app_t *app, int argc, char **argv)
     nara_opt_t opts[] = {{"regions", NARA_OPT_VALUE, NULL}, {NULL, 0, NULL}};
     nara_cmd_spec_t spec = {
         "nara province init [--regions FILE]",
-        "Create a province: a new key that is the province root (root public key = this\n"
-        "device's key) and its replica.  Every other device is configured with\n"
-        "`nara init --root <this key>` and enrolled from here with `nara enroll`.\n\n"
-        "Example:\n  nara --db province.db province init --regions data/regions/36-banten.tsv\n",
+        NARA_MSG_HELP_PROVINCE_INIT,
         NULL, opts, NULL};
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc != NARA_EXIT_OK)
@@ -165,8 +158,7 @@ int nara_cmd_key(nara_app_t *app, int argc, char **argv)
 {
     nara_opt_t opts[] = {{NULL, 0, NULL}};
     nara_cmd_spec_t spec = {"nara key",
-                            "Show this device's public key (64 hex digits).\n\n"
-                            "Example:\n  nara --db bogor.db key\n",
+                            NARA_MSG_HELP_KEY,
                             NULL, opts, NULL};
     char pk[65];
     int rc = nara_args_parse(app, &spec, argc, argv);

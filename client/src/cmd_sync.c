@@ -346,23 +346,7 @@ int nara_cmd_sync(nara_app_t *app, int argc, char **argv)
     nara_cmd_spec_t spec = {
         "nara sync [--server ws://HOST:PORT] [--server-key HEX [--repin]] [--watch] "
         "[--insecure] [--ca FILE] [--progress] [--verbose]",
-        "Sync with the provincial server (narad) over WebSocket: send what it lacks, fetch\n"
-        "what this device may read, then disconnect.  --server is remembered (ws:// or\n"
-        "wss://, path /sync unless given).  The server's key is pinned on first use (or\n"
-        "required from --server-key); a different key later is refused (exit 4).\n"
-        "--repin replaces the pin with --server-key.  --watch stays connected, pushes what\n"
-        "other nara processes write, and reconnects after a drop (1 s doubling to 60 s,\n"
-        "+-20 %), until SIGINT/SIGTERM.  --insecure accepts any TLS certificate: for tests\n"
-        "with a self-signed certificate only.  --ca names a CA file for wss://.\n"
-        "Progress goes to stderr when it is a terminal or with --progress.\n\n"
-        "Every tree head the server shows must extend the last one kept here, and every\n"
-        "receipt it gives must verify; they are kept (nara receipts).  A server whose\n"
-        "history forked or shrank is refused (exit 4) and the evidence kept.\n\n"
-        "Exit codes: 0 done; 2 partial (some events refused, reasons in the summary);\n"
-        "3 no connection or connection lost before done; 4 permanent refusal (revoked,\n"
-        "unenrolled, fork, server key mismatch, forked server history); 5 local storage\n"
-        "error; 1 usage.\n\n"
-        "Example:\n  nara sync --server ws://narad.jabarprov.go.id:7443\n",
+        NARA_MSG_HELP_SYNC,
         NULL, opts, NULL};
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc == NARA_EXIT_OK)

@@ -80,10 +80,7 @@ int nara_cmd_report(nara_app_t *app, int argc, char **argv)
     nara_opt_t opts[] = {{"as-of", NARA_OPT_VALUE, NULL}, {NULL, 0, NULL}};
     nara_cmd_spec_t spec = {
         "nara report [--as-of YYYY-MM-DDTHH:MM[:SS]Z | now]",
-        "The per-region report a Sekda reads in a minute: region, current LO, open cases,\n"
-        "overdue (not acknowledged within 24 hours), late (acknowledged after 24 hours),\n"
-        "escalated, resolved, and the median time to acknowledgement.  Times are UTC.\n\n"
-        "Example:\n  nara report --as-of 2026-03-01T08:00Z\n",
+        NARA_MSG_HELP_REPORT,
         NULL, opts, NULL};
     uint64_t as_of = 0;
     int rc = nara_args_parse(app, &spec, argc, argv);
@@ -280,10 +277,7 @@ int nara_cmd_status(nara_app_t *app, int argc, char **argv)
     nara_opt_t opts[] = {{NULL, 0, NULL}};
     nara_cmd_spec_t spec = {
         "nara status",
-        "What this replica holds: events, pending (waiting for a predecessor), forks,\n"
-        "quarantined events, the digest of the accepted set (equal on replicas holding the\n"
-        "same events), own feeds and their heads, whether the own feed is behind, the last\n"
-        "sync and the pinned server identity.\n\nExample:\n  nara status --json\n",
+        NARA_MSG_HELP_STATUS,
         NULL, opts, NULL};
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc == NARA_EXIT_OK)
@@ -374,10 +368,7 @@ int nara_cmd_quarantine(nara_app_t *app, int argc, char **argv)
     nara_opt_t opts[] = {{NULL, 0, NULL}};
     nara_cmd_spec_t spec = {
         "nara quarantine",
-        "What was refused: events the store rejected on arrival (bad signature, broken\n"
-        "chain, ...), and events in the log that the fold did not apply, with the rule they\n"
-        "broke (unknown-device, revoked, role, scope, wrong-stream, malformed, ...).\n\n"
-        "Example:\n  nara quarantine\n",
+        NARA_MSG_HELP_QUARANTINE,
         NULL, opts, NULL};
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc == NARA_EXIT_OK)
@@ -419,10 +410,7 @@ int nara_cmd_conflicts(nara_app_t *app, int argc, char **argv)
     nara_opt_t opts[] = {{NULL, 0, NULL}};
     nara_cmd_spec_t spec = {
         "nara conflicts",
-        "Visible conflicts of concurrent edits (docs/events.md section 6): two LO\n"
-        "assignments of one region (lo-assign; 'kept' is the current one), a close and a\n"
-        "reopen (close-reopen; reopen wins), a note written while the case was resolved\n"
-        "(note-after-resolve).\n\nExample:\n  nara conflicts\n",
+        NARA_MSG_HELP_CONFLICTS,
         NULL, opts, NULL};
     nara_json_t j;
     int rc = nara_args_parse(app, &spec, argc, argv);

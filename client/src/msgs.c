@@ -180,6 +180,246 @@ static const char *const msgs_en[NARA_MSG_COUNT] = {
     [NARA_MSG_ERR_NO_REPLICA] =
         "no replica at %s: run `nara init --root HEX` (or `nara province init`) first",
     [NARA_MSG_RCPT_PROBLEMS] = "nara: receipts: %zu problems: the receipts do not all verify\n",
+    [NARA_MSG_HELP_ENROLL] =
+        "Enrol a device (its public key, from `nara key` on that device) with a role:\n"
+        "admin, secretariat, governor, auditor, lo, regency or server (narad's key, which\n"
+        "signs receipts: enrol it with --scope '*'), and a scope: the region codes it may\n"
+        "write for, or '*' for all.  Enrolling again changes role and scope.  Only the\n"
+        "province root or an admin may enrol (docs/events.md section 5).\n"
+        "\n"
+        "Example:\n"
+        "  nara enroll --device 9c2e...41 --role regency --scope 32.01 --name 'Pemkab Bogor'\n",
+    [NARA_MSG_HELP_REVOKE] =
+        "Revoke a device: its events from now on take no effect anywhere, even those it\n"
+        "writes offline without having heard of the revocation.\n"
+        "\n"
+        "Example:\n"
+        "  nara revoke --device 9c2e...41 --reason 'laptop lost'\n",
+    [NARA_MSG_HELP_DEVICES] =
+        "List every enrolled device: key, role, scope, name, since when,\n"
+        "and whether it is revoked.\n"
+        "\n"
+        "Example:\n"
+        "  nara devices\n",
+    [NARA_MSG_HELP_DECREE] =
+        "Record a governor's decree (Keputusan Gubernur).  The document itself stays where\n"
+        "it is; the log keeps its BLAKE2b-256 hash (computed from --doc, or given).\n"
+        "Dates are YYYY-MM-DD.\n"
+        "\n"
+        "Example:\n"
+        "  nara decree --number 800/Kep.123-Org/2026 --date 2026-01-05 --doc kepgub.pdf \\\n"
+        "    --effective 2026-01-10 --title 'Penunjukan Naradamping'\n",
+    [NARA_MSG_HELP_LO_ASSIGN] =
+        "Make an agency head Liaison Officer (Naradamping) of a region under a decree.  The\n"
+        "new assignment replaces the region's current one on this replica.  --device is the\n"
+        "LO's device key, if the LO has one.\n"
+        "\n"
+        "Example:\n"
+        "  nara lo assign --region 32.01 --agency 'Dinas Kesehatan' --officer 'dr. Siti' \\\n"
+        "    --decree 800/Kep.123-Org/2026 --effective 2026-01-10\n",
+    [NARA_MSG_HELP_LO_UNASSIGN] =
+        "End an LO assignment (its id from `nara lo show --region R`; a unique prefix of 8+\n"
+        "hex digits is enough).\n"
+        "\n"
+        "Example:\n"
+        "  nara lo unassign --region 32.01 --assignment 5d1c09aa --decree 800/Kep.200-Org/2026 --effective 2026-06-01\n",
+    [NARA_MSG_HELP_LO_SHOW] =
+        "The current LO of every region; with --region, that region's LO and the history\n"
+        "of its assignments (conflicts of concurrent assignments are marked).\n"
+        "\n"
+        "Example:\n"
+        "  nara lo show --region 32.01\n",
+    [NARA_MSG_HELP_AUDIT] =
+        "Verify a province's history offline, trusting only the province root key: every\n"
+        "event's signature and hash chain, the order and completeness of the bundle,\n"
+        "forks (with both events), the authority of every event replayed from the\n"
+        "enrolments, every tree head's signature (by a key the log enrols as server),\n"
+        "that the heads form one history, and every inclusion proof; and events that\n"
+        "claim a time before their author's revocation but reached the province after it.\n"
+        "BUNDLE comes from `narad export-bundle` or `nara export-bundle`; --with adds more\n"
+        "(a regency's receipts beside the province's bundle).  --db audits a replica\n"
+        "instead (a device's, or the server's own file; for the latter give --root and,\n"
+        "if not Jawa Barat, --regions FILE).  --root is the root key you trust (without\n"
+        "it the bundle's own is used and the report says so); --server-key trusts a\n"
+        "server key the log does not enrol.\n"
+        "\n"
+        "Exit codes: 0 verified, nothing to report; 2 verified, with findings to judge\n"
+        "(forks, events without authority, possibly backdated events); 4 failed (the\n"
+        "history cannot be trusted as given: the first problem is named); 1 usage;\n"
+        "5 a file cannot be read.\n"
+        "\n"
+        "Example:\n"
+        "  nara audit jabar-2026.bundle --with bogor.bundle --root 28379a32...\n",
+    [NARA_MSG_HELP_EXPORT_BUNDLE] =
+        "Write an audit bundle of this replica (docs/audit.md section 5): every tree head\n"
+        "the province server showed this device, the consistency proofs between them, the\n"
+        "receipts it gave for this device's events, the events (each with its leaf when\n"
+        "it has a receipt) and any fork evidence.  It proves, offline, that the province\n"
+        "received what this device sent.  --region keeps those regions' streams (repeat\n"
+        "it, or separate codes with commas; the province stream is always kept).  --from\n"
+        "and --to keep the region feeds with an event claimed in that range (UTC days,\n"
+        "inclusive), each from its first event so its chain can be verified.\n"
+        "\n"
+        "Example:\n"
+        "  nara export-bundle --out bogor-2026.bundle --region 32.01 --from 2026-01-01\n",
+    [NARA_MSG_HELP_CASE_OPEN] =
+        "Open a case (persoalan / kendala) in a region and print its id.\n"
+        "  --category  pembangunan, sosial, rpjmd, rapim, lainnya\n"
+        "  --function  koordinasi, fasilitasi, sinkronisasi, komunikasi\n"
+        "  --priority  rendah, sedang, tinggi, darurat\n"
+        "The region's LO has 24 hours (1x24 jam) to acknowledge it.\n"
+        "\n"
+        "Example:\n"
+        "  nara case open --region 32.01 --category pembangunan --function koordinasi \\\n"
+        "    --title 'Jembatan Cibeet rusak' --description 'Akses dua desa terputus' --priority tinggi\n",
+    [NARA_MSG_HELP_CASE_LIST] =
+        "List cases in opening order, optionally of one region and one status\n"
+        "(open, acknowledged, escalated, resolved, closed, reopened).\n"
+        "\n"
+        "Example:\n"
+        "  nara case list --region 32.01 --status open\n",
+    [NARA_MSG_HELP_CASE_SHOW] =
+        "A case's fields and its timeline: time, kind, author (short key and\n"
+        "enrolled name), text, and flags (no effect, conflict).\n"
+        "\n"
+        "Example:\n"
+        "  nara case show 5d1c09aa\n",
+    [NARA_MSG_HELP_EXPORT] =
+        "Write a delta file of signed events to carry to another replica (USB stick).\n"
+        "By default (--for-server) it holds what the server is not known to hold: the\n"
+        "events beyond the vector saved at the last successful sync, or everything if\n"
+        "there was none.  --all writes every event; --region keeps only that stream\n"
+        "(a region code, or 'province').  The format is in docs/client.md.\n"
+        "\n"
+        "Example:\n"
+        "  nara export --out /media/usb/bogor-2026-03-01.nara\n",
+    [NARA_MSG_HELP_IMPORT] =
+        "Merge a delta file written by `nara export` (on this or any replica of the\n"
+        "province).  Every event goes through the same checks as a live sync; the summary\n"
+        "says what was added, already held, pending, rejected and why.  A damaged file is\n"
+        "refused at the byte offset of the damage, keeping every valid event before it\n"
+        "(exit code 2); rejected events also give exit code 2.\n"
+        "\n"
+        "Example:\n"
+        "  nara --db province.db import /media/usb/bogor-2026-03-01.nara\n",
+    [NARA_MSG_HELP_RECEIPTS] =
+        "List what the province server has signed for: each of this device's events it\n"
+        "acknowledged with a receipt (its leaf in the server's transparency log and the\n"
+        "tree head it is proven against), this device's events without a receipt yet,\n"
+        "and any evidence kept of a server whose history forked or shrank.\n"
+        "--verify checks everything offline: each tree head's signature by the pinned\n"
+        "server key, that the heads form one history, each inclusion proof, and that each\n"
+        "event is in this replica.  Exit 4 if anything does not verify.\n"
+        "\n"
+        "Example:\n"
+        "  nara receipts --verify\n",
+    [NARA_MSG_HELP_INIT] =
+        "Create this device's key (FILE.key, mode 0600) and an empty replica for the province\n"
+        "whose root public key is HEX.  --regions names a region list (TSV, see\n"
+        "docs/events.md); the default is the built-in Jawa Barat list.  Prints the device's\n"
+        "public key: give it to the provincial admin, who enrols it.\n"
+        "\n"
+        "Example:\n"
+        "  nara --db bogor.db init --root 3f1a...e9\n",
+    [NARA_MSG_HELP_PROVINCE_INIT] =
+        "Create a province: a new key that is the province root (root public key = this\n"
+        "device's key) and its replica.  Every other device is configured with\n"
+        "`nara init --root <this key>` and enrolled from here with `nara enroll`.\n"
+        "\n"
+        "Example:\n"
+        "  nara --db province.db province init --regions data/regions/36-banten.tsv\n",
+    [NARA_MSG_HELP_KEY] =
+        "Show this device's public key (64 hex digits).\n"
+        "\n"
+        "Example:\n"
+        "  nara --db bogor.db key\n",
+    [NARA_MSG_HELP_SYNC] =
+        "Sync with the provincial server (narad) over WebSocket: send what it lacks, fetch\n"
+        "what this device may read, then disconnect.  --server is remembered (ws:// or\n"
+        "wss://, path /sync unless given).  The server's key is pinned on first use (or\n"
+        "required from --server-key); a different key later is refused (exit 4).\n"
+        "--repin replaces the pin with --server-key.  --watch stays connected, pushes what\n"
+        "other nara processes write, and reconnects after a drop (1 s doubling to 60 s,\n"
+        "+-20 percent), until SIGINT/SIGTERM.  --insecure accepts any TLS certificate: for\n"
+        "tests with a self-signed certificate only.  --ca names a CA file for wss://.\n"
+        "Progress goes to stderr when it is a terminal or with --progress.\n"
+        "\n"
+        "Every tree head the server shows must extend the last one kept here, and every\n"
+        "receipt it gives must verify; they are kept (nara receipts).  A server whose\n"
+        "history forked or shrank is refused (exit 4) and the evidence kept.\n"
+        "\n"
+        "Exit codes: 0 done; 2 partial (some events refused, reasons in the summary);\n"
+        "3 no connection or connection lost before done; 4 permanent refusal (revoked,\n"
+        "unenrolled, fork, server key mismatch, forked server history); 5 local storage\n"
+        "error; 1 usage.\n"
+        "\n"
+        "Example:\n"
+        "  nara sync --server ws://narad.jabarprov.go.id:7443\n",
+    [NARA_MSG_HELP_REPORT] =
+        "The per-region report a Sekda reads in a minute: region, current LO, open cases,\n"
+        "overdue (not acknowledged within 24 hours), late (acknowledged after 24 hours),\n"
+        "escalated, resolved, and the median time to acknowledgement.  Times are UTC.\n"
+        "\n"
+        "Example:\n"
+        "  nara report --as-of 2026-03-01T08:00Z\n",
+    [NARA_MSG_HELP_STATUS] =
+        "What this replica holds: events, pending (waiting for a predecessor), forks,\n"
+        "quarantined events, the digest of the accepted set (equal on replicas holding the\n"
+        "same events), own feeds and their heads, whether the own feed is behind, the last\n"
+        "sync and the pinned server identity.\n"
+        "\n"
+        "Example:\n"
+        "  nara status --json\n",
+    [NARA_MSG_HELP_QUARANTINE] =
+        "What was refused: events the store rejected on arrival (bad signature, broken\n"
+        "chain, ...), and events in the log that the fold did not apply, with the rule they\n"
+        "broke (unknown-device, revoked, role, scope, wrong-stream, malformed, ...).\n"
+        "\n"
+        "Example:\n"
+        "  nara quarantine\n",
+    [NARA_MSG_HELP_CONFLICTS] =
+        "Visible conflicts of concurrent edits (docs/events.md section 6): two LO\n"
+        "assignments of one region (lo-assign; 'kept' is the current one), a close and a\n"
+        "reopen (close-reopen; reopen wins), a note written while the case was resolved\n"
+        "(note-after-resolve).\n"
+        "\n"
+        "Example:\n"
+        "  nara conflicts\n",
+    [NARA_MSG_HELP_CASE_ACK] =
+        "Acknowledge a case as the region's LO: stops the 24-hour clock.\n"
+        "\n"
+        "Example:\n"
+        "  nara case ack 5d1c09aa\n",
+    [NARA_MSG_HELP_CASE_CLOSE] =
+        "Close a case.\n"
+        "\n"
+        "Example:\n"
+        "  nara case close 5d1c09aa\n",
+    [NARA_MSG_HELP_CASE_NOTE] =
+        "Add a note to a case's timeline (any status).\n"
+        "\n"
+        "Example:\n"
+        "  nara case note 5d1c09aa --text 'Sudah dikoordinasikan dengan Dinas PUPR'\n",
+    [NARA_MSG_HELP_CASE_ACTION] =
+        "Record a follow-up action (tindak lanjut): what, who, due date.\n"
+        "\n"
+        "Example:\n"
+        "  nara case action 5d1c09aa --what 'Survei lokasi' --who 'Dinas PUPR' --due 2026-02-01\n",
+    [NARA_MSG_HELP_CASE_ESCALATE] =
+        "Escalate a case to the Regional Secretary (sekda) or the Governor (gubernur).\n"
+        "\n"
+        "Example:\n"
+        "  nara case escalate 5d1c09aa --to sekda --reason 'Butuh anggaran provinsi'\n",
+    [NARA_MSG_HELP_CASE_RESOLVE] =
+        "Resolve a case with a summary of the outcome.\n"
+        "\n"
+        "Example:\n"
+        "  nara case resolve 5d1c09aa --summary 'Jembatan darurat terpasang'\n",
+    [NARA_MSG_HELP_CASE_REOPEN] =
+        "Reopen a resolved or closed case.\n"
+        "\n"
+        "Example:\n"
+        "  nara case reopen 5d1c09aa --reason 'Jembatan darurat rusak lagi'\n",
 };
 
 static const char *const msgs_id[NARA_MSG_COUNT] = {
@@ -362,6 +602,264 @@ static const char *const msgs_id[NARA_MSG_COUNT] = {
     [NARA_MSG_ERR_NO_REPLICA] = "replika tidak ada di %s: jalankan dahulu `nara init --root HEX` "
                                 "(atau `nara province init`)",
     [NARA_MSG_RCPT_PROBLEMS] = "nara: tanda terima: %zu masalah: tidak semua tanda terima sah\n",
+    [NARA_MSG_HELP_ENROLL] =
+        "Daftarkan sebuah perangkat (kunci publiknya, dari `nara key` di perangkat itu)\n"
+        "dengan sebuah peran: admin, secretariat, governor, auditor, lo, regency atau\n"
+        "server (kunci narad, yang menandatangani tanda terima: daftarkan dengan\n"
+        "--scope '*'), dan sebuah cakupan: kode kabupaten/kota yang boleh ditulisnya, atau\n"
+        "'*' untuk semua.  Mendaftarkan ulang mengubah peran dan cakupan.  Hanya akar\n"
+        "provinsi atau admin yang boleh mendaftarkan (docs/events.md bagian 5).\n"
+        "\n"
+        "Contoh:\n"
+        "  nara enroll --device 9c2e...41 --role regency --scope 32.01 --name 'Pemkab Bogor'\n",
+    [NARA_MSG_HELP_REVOKE] =
+        "Cabut sebuah perangkat: catatannya mulai saat ini tidak berlaku di mana pun,\n"
+        "termasuk yang ditulisnya secara luring sebelum mengetahui pencabutan itu.\n"
+        "\n"
+        "Contoh:\n"
+        "  nara revoke --device 9c2e...41 --reason 'laptop hilang'\n",
+    [NARA_MSG_HELP_DEVICES] =
+        "Daftar semua perangkat terdaftar: kunci, peran, cakupan, nama, sejak kapan,\n"
+        "dan apakah sudah dicabut.\n"
+        "\n"
+        "Contoh:\n"
+        "  nara devices\n",
+    [NARA_MSG_HELP_DECREE] =
+        "Catat Keputusan Gubernur (Kepgub).  Dokumennya sendiri tetap di tempatnya; log\n"
+        "menyimpan hash BLAKE2b-256-nya (dihitung dari --doc, atau diberikan).\n"
+        "Tanggal ditulis YYYY-MM-DD.\n"
+        "\n"
+        "Contoh:\n"
+        "  nara decree --number 800/Kep.123-Org/2026 --date 2026-01-05 --doc kepgub.pdf \\\n"
+        "    --effective 2026-01-10 --title 'Penunjukan Naradamping'\n",
+    [NARA_MSG_HELP_LO_ASSIGN] =
+        "Tetapkan seorang Kepala OPD sebagai Pejabat Penghubung (LO, Naradamping) suatu\n"
+        "kabupaten/kota berdasarkan Kepgub.  Penugasan baru menggantikan penugasan yang\n"
+        "berlaku di replika ini.  --device adalah kunci perangkat LO, jika LO memilikinya.\n"
+        "\n"
+        "Contoh:\n"
+        "  nara lo assign --region 32.01 --agency 'Dinas Kesehatan' --officer 'dr. Siti' \\\n"
+        "    --decree 800/Kep.123-Org/2026 --effective 2026-01-10\n",
+    [NARA_MSG_HELP_LO_UNASSIGN] =
+        "Akhiri penugasan LO (id-nya dari `nara lo show --region R`; awalan unik 8 digit\n"
+        "heksadesimal atau lebih sudah cukup).\n"
+        "\n"
+        "Contoh:\n"
+        "  nara lo unassign --region 32.01 --assignment 5d1c09aa --decree 800/Kep.200-Org/2026 "
+        "--effective 2026-06-01\n",
+    [NARA_MSG_HELP_LO_SHOW] =
+        "LO yang berlaku di setiap kabupaten/kota; dengan --region, LO wilayah itu beserta\n"
+        "riwayat penugasannya (konflik penugasan yang bersamaan ditandai).\n"
+        "\n"
+        "Contoh:\n"
+        "  nara lo show --region 32.01\n",
+    [NARA_MSG_HELP_AUDIT] =
+        "Verifikasi riwayat provinsi secara luring, hanya dengan mempercayai kunci akar\n"
+        "provinsi: tanda tangan dan rantai hash setiap catatan, urutan dan kelengkapan\n"
+        "paket, percabangan (beserta kedua catatannya), kewenangan setiap catatan yang\n"
+        "diputar ulang dari pendaftaran, tanda tangan setiap kepala pohon (oleh kunci yang\n"
+        "didaftarkan log sebagai server), bahwa kepala-kepala pohon membentuk satu riwayat,\n"
+        "dan setiap bukti inklusi; serta catatan yang mengaku dibuat sebelum pencabutan\n"
+        "penulisnya tetapi tiba di provinsi sesudahnya.\n"
+        "BUNDLE berasal dari `narad export-bundle` atau `nara export-bundle`; --with\n"
+        "menambah paket lain (tanda terima kabupaten/kota di samping paket provinsi).\n"
+        "--db mengaudit sebuah replika (milik perangkat, atau berkas server sendiri; untuk\n"
+        "yang terakhir berikan --root dan, jika bukan Jawa Barat, --regions BERKAS).\n"
+        "--root adalah kunci akar yang Anda percayai (tanpanya kunci dari paket yang\n"
+        "dipakai dan laporan menyebutkannya); --server-key mempercayai kunci server yang\n"
+        "tidak didaftarkan dalam log.\n"
+        "\n"
+        "Kode keluar: 0 terverifikasi, tidak ada temuan; 2 terverifikasi, dengan temuan\n"
+        "untuk dinilai (percabangan, catatan tanpa kewenangan, catatan yang mungkin\n"
+        "diberi tanggal mundur); 4 gagal (riwayat tidak dapat dipercaya sebagaimana\n"
+        "adanya: masalah pertama disebutkan); 1 salah penggunaan; 5 berkas tidak dapat\n"
+        "dibaca.\n"
+        "\n"
+        "Contoh:\n"
+        "  nara audit jabar-2026.bundle --with bogor.bundle --root 28379a32...\n",
+    [NARA_MSG_HELP_EXPORT_BUNDLE] =
+        "Tulis paket audit replika ini (docs/audit.md bagian 5): setiap kepala pohon yang\n"
+        "ditunjukkan server provinsi kepada perangkat ini, bukti konsistensi di antaranya,\n"
+        "tanda terima yang diberikannya untuk catatan perangkat ini, catatan-catatannya\n"
+        "(masing-masing dengan daunnya bila bertanda terima) dan bukti percabangan yang\n"
+        "ada.  Paket ini membuktikan, secara luring, bahwa provinsi telah menerima apa yang\n"
+        "dikirim perangkat ini.  --region menyimpan aliran wilayah-wilayah itu (ulangi,\n"
+        "atau pisahkan kode dengan koma; aliran provinsi selalu disimpan).  --from dan\n"
+        "--to menyimpan feed wilayah yang memiliki catatan dalam rentang itu (hari UTC,\n"
+        "inklusif), masing-masing sejak catatan pertamanya agar rantainya dapat\n"
+        "diverifikasi.\n"
+        "\n"
+        "Contoh:\n"
+        "  nara export-bundle --out bogor-2026.bundle --region 32.01 --from 2026-01-01\n",
+    [NARA_MSG_HELP_CASE_OPEN] =
+        "Ajukan persoalan / kendala di suatu kabupaten/kota dan tampilkan id-nya.\n"
+        "  --category  pembangunan, sosial, rpjmd, rapim, lainnya\n"
+        "  --function  koordinasi, fasilitasi, sinkronisasi, komunikasi\n"
+        "  --priority  rendah, sedang, tinggi, darurat\n"
+        "LO wilayah itu wajib menanggapinya dalam 1x24 jam.\n"
+        "\n"
+        "Contoh:\n"
+        "  nara case open --region 32.01 --category pembangunan --function koordinasi \\\n"
+        "    --title 'Jembatan Cibeet rusak' --description 'Akses dua desa terputus' "
+        "--priority tinggi\n",
+    [NARA_MSG_HELP_CASE_LIST] =
+        "Daftar persoalan menurut urutan pengajuan, bila perlu hanya satu kabupaten/kota\n"
+        "dan satu status (open, acknowledged, escalated, resolved, closed, reopened).\n"
+        "\n"
+        "Contoh:\n"
+        "  nara case list --region 32.01 --status open\n",
+    [NARA_MSG_HELP_CASE_SHOW] =
+        "Rincian suatu persoalan dan riwayat tindak lanjutnya: waktu, jenis, penulis\n"
+        "(kunci singkat dan nama terdaftar), teks, dan tanda (tanpa efek, konflik).\n"
+        "\n"
+        "Contoh:\n"
+        "  nara case show 5d1c09aa\n",
+    [NARA_MSG_HELP_EXPORT] =
+        "Tulis berkas delta berisi catatan bertanda tangan untuk dibawa ke replika lain\n"
+        "(flashdisk).  Secara bawaan (--for-server) berkas memuat apa yang belum diketahui\n"
+        "dimiliki server: catatan setelah vektor yang disimpan pada sinkronisasi terakhir\n"
+        "yang berhasil, atau semuanya bila belum pernah ada.  --all menulis semua catatan;\n"
+        "--region hanya menyimpan aliran itu (kode kabupaten/kota, atau 'province').\n"
+        "Formatnya ada di docs/client.md.\n"
+        "\n"
+        "Contoh:\n"
+        "  nara export --out /media/usb/bogor-2026-03-01.nara\n",
+    [NARA_MSG_HELP_IMPORT] =
+        "Gabungkan berkas delta yang ditulis `nara export` (di replika ini atau replika\n"
+        "lain di provinsi yang sama).  Setiap catatan menjalani pemeriksaan yang sama\n"
+        "seperti sinkronisasi langsung; ringkasannya menyebutkan apa yang ditambahkan,\n"
+        "sudah dimiliki, tertunda, ditolak dan alasannya.  Berkas yang rusak ditolak mulai\n"
+        "dari posisi bita kerusakannya, dan setiap catatan sah sebelumnya tetap disimpan\n"
+        "(kode keluar 2); catatan yang ditolak juga memberi kode keluar 2.\n"
+        "\n"
+        "Contoh:\n"
+        "  nara --db province.db import /media/usb/bogor-2026-03-01.nara\n",
+    [NARA_MSG_HELP_RECEIPTS] =
+        "Daftar tanda terima dari server provinsi: setiap catatan perangkat ini yang telah\n"
+        "dikonfirmasinya dengan tanda terima (daunnya dalam log transparansi server dan\n"
+        "kepala pohon tempat buktinya), catatan perangkat ini yang belum bertanda terima,\n"
+        "dan bukti yang disimpan tentang server yang riwayatnya bercabang atau menyusut.\n"
+        "--verify memeriksa semuanya secara luring: tanda tangan setiap kepala pohon oleh\n"
+        "kunci server yang ditetapkan, bahwa kepala-kepala pohon membentuk satu riwayat,\n"
+        "setiap bukti inklusi, dan bahwa setiap catatan ada di replika ini.  Kode keluar 4\n"
+        "bila ada yang tidak terverifikasi.\n"
+        "\n"
+        "Contoh:\n"
+        "  nara receipts --verify\n",
+    [NARA_MSG_HELP_INIT] =
+        "Buat kunci perangkat ini (BERKAS.key, mode 0600) dan replika kosong untuk provinsi\n"
+        "yang kunci publik akarnya HEX.  --regions menunjuk daftar kabupaten/kota (TSV,\n"
+        "lihat docs/events.md); bawaannya daftar Jawa Barat.  Kunci publik perangkat\n"
+        "ditampilkan: serahkan kepada admin provinsi untuk didaftarkan.\n"
+        "\n"
+        "Contoh:\n"
+        "  nara --db bogor.db init --root 3f1a...e9\n",
+    [NARA_MSG_HELP_PROVINCE_INIT] =
+        "Buat provinsi: kunci baru yang menjadi akar provinsi (kunci publik akar = kunci\n"
+        "perangkat ini) beserta replikanya.  Setiap perangkat lain diatur dengan\n"
+        "`nara init --root <kunci ini>` dan didaftarkan dari sini dengan `nara enroll`.\n"
+        "\n"
+        "Contoh:\n"
+        "  nara --db province.db province init --regions data/regions/36-banten.tsv\n",
+    [NARA_MSG_HELP_KEY] =
+        "Tampilkan kunci publik perangkat ini (64 digit heksadesimal).\n"
+        "\n"
+        "Contoh:\n"
+        "  nara --db bogor.db key\n",
+    [NARA_MSG_HELP_SYNC] =
+        "Sinkronisasi dengan server provinsi (narad) melalui WebSocket: kirim apa yang\n"
+        "belum dimilikinya, ambil apa yang boleh dibaca perangkat ini, lalu putuskan\n"
+        "koneksi.  --server diingat (ws:// atau wss://, jalur /sync bila tidak diberikan).\n"
+        "Kunci server ditetapkan pada penggunaan pertama (atau diwajibkan dari\n"
+        "--server-key); kunci lain di kemudian hari ditolak (kode keluar 4).\n"
+        "--repin mengganti kunci yang ditetapkan dengan --server-key.  --watch tetap\n"
+        "terhubung, mengirim apa yang ditulis proses nara lain, dan menyambung kembali\n"
+        "setelah terputus (1 s berlipat dua hingga 60 s, +-20 persen), sampai\n"
+        "SIGINT/SIGTERM.  --insecure menerima sertifikat TLS apa pun: hanya untuk uji coba\n"
+        "dengan sertifikat yang ditandatangani sendiri.  --ca menunjuk berkas CA untuk\n"
+        "wss://.  Kemajuan ditampilkan di stderr bila stderr adalah terminal atau dengan\n"
+        "--progress.\n"
+        "\n"
+        "Setiap kepala pohon yang ditunjukkan server harus melanjutkan kepala pohon\n"
+        "terakhir yang disimpan di sini, dan setiap tanda terima yang diberikannya harus\n"
+        "terverifikasi; semuanya disimpan (nara receipts).  Server yang riwayatnya\n"
+        "bercabang atau menyusut ditolak (kode keluar 4) dan buktinya disimpan.\n"
+        "\n"
+        "Kode keluar: 0 selesai; 2 sebagian (ada catatan ditolak, alasannya di ringkasan);\n"
+        "3 tidak ada koneksi atau koneksi terputus sebelum selesai; 4 ditolak permanen\n"
+        "(dicabut, belum terdaftar, percabangan, kunci server tidak cocok, riwayat server\n"
+        "bercabang); 5 galat penyimpanan lokal; 1 salah penggunaan.\n"
+        "\n"
+        "Contoh:\n"
+        "  nara sync --server ws://narad.jabarprov.go.id:7443\n",
+    [NARA_MSG_HELP_REPORT] =
+        "Laporan per kabupaten/kota yang dibaca Sekda dalam satu menit: wilayah, LO yang\n"
+        "berlaku, persoalan terbuka, lewat (belum ditanggapi dalam 1x24 jam), telat\n"
+        "(ditanggapi setelah 24 jam), dieskalasi, selesai, dan median waktu\n"
+        "sampai ditanggapi.  Waktu dalam UTC.\n"
+        "\n"
+        "Contoh:\n"
+        "  nara report --as-of 2026-03-01T08:00Z\n",
+    [NARA_MSG_HELP_STATUS] =
+        "Isi replika ini: catatan, yang tertunda (menunggu catatan sebelumnya),\n"
+        "percabangan, catatan yang dikarantina, ringkasan (digest) himpunan yang diterima\n"
+        "(sama pada replika yang memiliki catatan yang sama), feed sendiri dan kepalanya,\n"
+        "apakah feed sendiri tertinggal, sinkronisasi terakhir dan identitas server yang\n"
+        "ditetapkan.\n"
+        "\n"
+        "Contoh:\n"
+        "  nara status --json\n",
+    [NARA_MSG_HELP_QUARANTINE] =
+        "Apa yang ditolak: catatan yang ditolak penyimpanan saat tiba (tanda tangan tidak\n"
+        "sah, rantai terputus, ...), dan catatan di log yang tidak diterapkan pengolahan,\n"
+        "beserta aturan yang dilanggarnya (unknown-device, revoked, role, scope,\n"
+        "wrong-stream, malformed, ...).\n"
+        "\n"
+        "Contoh:\n"
+        "  nara quarantine\n",
+    [NARA_MSG_HELP_CONFLICTS] =
+        "Konflik yang tampak dari perubahan yang bersamaan (docs/events.md bagian 6): dua\n"
+        "penugasan LO untuk satu kabupaten/kota (lo-assign; 'dipertahankan' adalah yang\n"
+        "berlaku), penutupan dan pembukaan kembali (close-reopen; pembukaan kembali yang\n"
+        "menang), catatan yang ditulis saat persoalan sudah selesai (note-after-resolve).\n"
+        "\n"
+        "Contoh:\n"
+        "  nara conflicts\n",
+    [NARA_MSG_HELP_CASE_ACK] =
+        "Tanggapi persoalan sebagai LO wilayahnya: menghentikan hitungan 1x24 jam.\n"
+        "\n"
+        "Contoh:\n"
+        "  nara case ack 5d1c09aa\n",
+    [NARA_MSG_HELP_CASE_CLOSE] =
+        "Tutup persoalan.\n"
+        "\n"
+        "Contoh:\n"
+        "  nara case close 5d1c09aa\n",
+    [NARA_MSG_HELP_CASE_NOTE] =
+        "Tambahkan catatan pada riwayat tindak lanjut persoalan (status apa pun).\n"
+        "\n"
+        "Contoh:\n"
+        "  nara case note 5d1c09aa --text 'Sudah dikoordinasikan dengan Dinas PUPR'\n",
+    [NARA_MSG_HELP_CASE_ACTION] =
+        "Catat tindak lanjut: apa, oleh siapa, dan tenggat waktunya.\n"
+        "\n"
+        "Contoh:\n"
+        "  nara case action 5d1c09aa --what 'Survei lokasi' --who 'Dinas PUPR' --due 2026-02-01\n",
+    [NARA_MSG_HELP_CASE_ESCALATE] =
+        "Eskalasi persoalan kepada Sekretaris Daerah (sekda) atau Gubernur (gubernur).\n"
+        "\n"
+        "Contoh:\n"
+        "  nara case escalate 5d1c09aa --to sekda --reason 'Butuh anggaran provinsi'\n",
+    [NARA_MSG_HELP_CASE_RESOLVE] =
+        "Nyatakan persoalan selesai beserta ringkasan hasilnya.\n"
+        "\n"
+        "Contoh:\n"
+        "  nara case resolve 5d1c09aa --summary 'Jembatan darurat terpasang'\n",
+    [NARA_MSG_HELP_CASE_REOPEN] =
+        "Buka kembali persoalan yang sudah selesai atau ditutup.\n"
+        "\n"
+        "Contoh:\n"
+        "  nara case reopen 5d1c09aa --reason 'Jembatan darurat rusak lagi'\n",
 };
 
 _Static_assert(sizeof msgs_en / sizeof msgs_en[0] == NARA_MSG_COUNT, "en table size");

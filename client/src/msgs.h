@@ -149,6 +149,36 @@ typedef enum { NARA_LANG_EN = 0, NARA_LANG_ID = 1, NARA_LANG_COUNT } nara_lang_t
     X(ERR_NO_CASE)                                                                                 \
     X(ERR_CASE_AMBIGUOUS)                                                                          \
     X(ERR_NO_KEY)                                                                                  \
+    X(HELP_ENROLL)                                                                                 \
+    X(HELP_REVOKE)                                                                                 \
+    X(HELP_DEVICES)                                                                                \
+    X(HELP_DECREE)                                                                                 \
+    X(HELP_LO_ASSIGN)                                                                              \
+    X(HELP_LO_UNASSIGN)                                                                            \
+    X(HELP_LO_SHOW)                                                                                \
+    X(HELP_AUDIT)                                                                                  \
+    X(HELP_EXPORT_BUNDLE)                                                                          \
+    X(HELP_CASE_OPEN)                                                                              \
+    X(HELP_CASE_LIST)                                                                              \
+    X(HELP_CASE_SHOW)                                                                              \
+    X(HELP_EXPORT)                                                                                 \
+    X(HELP_IMPORT)                                                                                 \
+    X(HELP_RECEIPTS)                                                                               \
+    X(HELP_INIT)                                                                                   \
+    X(HELP_PROVINCE_INIT)                                                                          \
+    X(HELP_KEY)                                                                                    \
+    X(HELP_SYNC)                                                                                   \
+    X(HELP_REPORT)                                                                                 \
+    X(HELP_STATUS)                                                                                 \
+    X(HELP_QUARANTINE)                                                                             \
+    X(HELP_CONFLICTS)                                                                              \
+    X(HELP_CASE_ACK)                                                                               \
+    X(HELP_CASE_CLOSE)                                                                             \
+    X(HELP_CASE_NOTE)                                                                              \
+    X(HELP_CASE_ACTION)                                                                            \
+    X(HELP_CASE_ESCALATE)                                                                          \
+    X(HELP_CASE_RESOLVE)                                                                           \
+    X(HELP_CASE_REOPEN)                                                                            \
     X(ERR_NO_REPLICA)
 
 typedef enum {

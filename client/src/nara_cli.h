@@ -123,7 +123,7 @@ typedef struct {
 
 typedef struct {
     const char *usage;      /* "nara case open --region R ..." */
-    const char *help;       /* what it does, details and an example */
+    nara_msg_id_t help;     /* what it does, details and an example (msgs.h) */
     const char *positional; /* name of one required positional, or NULL */
     nara_opt_t *opts;       /* NULL-name terminated */
     const char *pos;        /* filled: the positional argument */
