@@ -802,6 +802,57 @@ static void test_fresh_domain_over_a_full_store_equals_the_incremental_fold(void
     assert_memory_equal(inc, full, 32);
 }
 
+/* A replica written by version 2 of the domain tables (dom_index, dom_case
+ * and dom_timeline keyed by the case id) opens: those tables are dropped,
+ * created in the current layout and refolded, and the digest is unchanged. */
+static void test_version_2_tables_are_rebuilt_with_the_same_digest(void **state)
+{
+    world_t *w = *state;
+    uint8_t c[32], before[32], after[32];
+    nara_domain_stats_t st;
+    sqlite3 *db = nara__store_db(w->a.s);
+    td_case_open(&w->a, &w->regency, "32.01", c);
+    OK(nara_case_ack(w->a.d, &w->lo, c, NULL, td_tick(&w->a), NULL));
+    OK(nara_case_note(w->a.d, &w->regency, c, NULL, "catatan", td_tick(&w->a), NULL));
+    td_digest(&w->a, before);
+    nara_domain_close(w->a.d);
+    w->a.d = NULL;
+    static const char v2[] =
+        "DROP TABLE dom_index; DROP TABLE dom_case; DROP TABLE dom_timeline;"
+        "DROP TABLE dom_caseno;"
+        "CREATE TABLE dom_index(ent INTEGER NOT NULL, ekey BLOB NOT NULL,"
+        " ord INTEGER NOT NULL, rule INTEGER NOT NULL, detail TEXT NOT NULL,"
+        " PRIMARY KEY(ent, ekey, ord)) WITHOUT ROWID;"
+        "CREATE TABLE dom_case(id BLOB PRIMARY KEY, region TEXT NOT NULL,"
+        " status INTEGER NOT NULL, category TEXT NOT NULL, function TEXT NOT NULL,"
+        " title TEXT NOT NULL, description TEXT NOT NULL, priority TEXT NOT NULL,"
+        " opened INTEGER NOT NULL, opened_by BLOB NOT NULL, ack INTEGER, ack_by BLOB,"
+        " escalated_to TEXT NOT NULL, resolved INTEGER NOT NULL, closed INTEGER NOT NULL,"
+        " last INTEGER NOT NULL) WITHOUT ROWID;"
+        "CREATE INDEX dom_case_region ON dom_case(region, opened, id);"
+        "CREATE TABLE dom_timeline(case_id BLOB NOT NULL, hlc INTEGER NOT NULL,"
+        " id BLOB NOT NULL, kind TEXT NOT NULL, author BLOB NOT NULL, flags INTEGER NOT NULL,"
+        " text TEXT NOT NULL, PRIMARY KEY(case_id, hlc, id)) WITHOUT ROWID;"
+        "INSERT INTO dom_case VALUES(x'00', '32.01', 0, '', '', '', '', '', 0, x'00', NULL,"
+        " NULL, '', 0, 0, 0);"
+        "UPDATE dom_meta SET value = 2 WHERE key = 'version';";
+    assert_int_equal(sqlite3_exec(db, v2, NULL, NULL, NULL), SQLITE_OK);
+    OK(nara_domain_open(w->a.s, w->root.pk, NULL, &w->a.d));
+    nara_domain_stats(w->a.d, &st);
+    assert_int_equal(st.full_refolds, 1);
+    td_digest(&w->a, after);
+    assert_memory_equal(before, after, 32);
+    assert_int_equal(td_status(&w->a, c), NARA_CASE_ACKNOWLEDGED);
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM pragma_table_info('dom_case')"
+                                            " WHERE name = 'cno'",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 1);
+    sqlite3_finalize(q);
+}
+
 static void test_domain_opened_with_another_root_refolds_everything(void **state)
 {
     world_t *w = *state;
@@ -852,6 +903,7 @@ int main(void)
         T(test_domain_reopened_folds_events_appended_without_it),
         T(test_fresh_domain_over_a_full_store_equals_the_incremental_fold),
         T(test_domain_opened_with_another_root_refolds_everything),
+        T(test_version_2_tables_are_rebuilt_with_the_same_digest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -57,9 +57,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "domain_internal.h"
 
-#define DOM_SCHEMA_VERSION 2
+#define DOM_SCHEMA_VERSION 3
 
 /* One transaction: one commit instead of one per statement. */
 static const char schema_sql[] =
@@ -83,31 +85,38 @@ static const char schema_sql[] =
     " id BLOB NOT NULL, kind TEXT NOT NULL, author BLOB NOT NULL, officer TEXT NOT NULL,"
     " agency TEXT NOT NULL, decree TEXT NOT NULL, effective TEXT NOT NULL, device BLOB,"
     " ref BLOB, flags INTEGER NOT NULL, PRIMARY KEY(region, hlc, id)) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS dom_case(id BLOB PRIMARY KEY, region TEXT NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS dom_caseno(id BLOB PRIMARY KEY, cno INTEGER NOT NULL)"
+    " WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS dom_case(cno INTEGER PRIMARY KEY, id BLOB NOT NULL,"
+    " region TEXT NOT NULL,"
     " status INTEGER NOT NULL, category TEXT NOT NULL, function TEXT NOT NULL,"
     " title TEXT NOT NULL, description TEXT NOT NULL, priority TEXT NOT NULL,"
     " opened INTEGER NOT NULL, opened_by BLOB NOT NULL, ack INTEGER, ack_by BLOB,"
     " escalated_to TEXT NOT NULL, resolved INTEGER NOT NULL, closed INTEGER NOT NULL,"
-    " last INTEGER NOT NULL) WITHOUT ROWID;"
+    " last INTEGER NOT NULL);"
     "CREATE INDEX IF NOT EXISTS dom_case_region ON dom_case(region, opened, id);"
-    "CREATE TABLE IF NOT EXISTS dom_timeline(case_id BLOB NOT NULL, hlc INTEGER NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS dom_timeline(cno INTEGER NOT NULL, hlc INTEGER NOT NULL,"
     " id BLOB NOT NULL, kind TEXT NOT NULL, author BLOB NOT NULL, flags INTEGER NOT NULL,"
-    " text TEXT NOT NULL, PRIMARY KEY(case_id, hlc, id)) WITHOUT ROWID;"
+    " text TEXT NOT NULL, PRIMARY KEY(cno, hlc, id)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS dom_conflict(ent INTEGER NOT NULL, ekey BLOB NOT NULL,"
     " kind TEXT NOT NULL, a BLOB NOT NULL, b BLOB NOT NULL, resolved_by BLOB,"
     " region TEXT NOT NULL, PRIMARY KEY(ent, ekey, kind, a, b)) WITHOUT ROWID;"
     "COMMIT;";
 
-/* A dom_index of version 1 (keyed by id, without ord) is dropped before the
- * tables are created; check_meta then finds the version changed and the
- * whole fold is rebuilt. */
-static const char drop_v1_sql[] =
-    "DROP TABLE IF EXISTS dom_index;";
+/* The tables whose layout changed: version 1's dom_index (keyed by id,
+ * without ord), version 2's dom_index, dom_case and dom_timeline (keyed by
+ * the case id, not its number).  They are dropped before the tables are
+ * created; check_meta then finds the version changed and the whole fold is
+ * rebuilt.  The digest does not depend on the layout. */
+static const char drop_old_sql[] =
+    "DROP TABLE IF EXISTS dom_index; DROP TABLE IF EXISTS dom_case;"
+    "DROP TABLE IF EXISTS dom_timeline;";
 
 /* Everything derived, for a full re-fold (dom_meta stays). */
 static const char clear_sql[] = "DELETE FROM dom_index; DELETE FROM dom_quarantine;"
                                 "DELETE FROM dom_device; DELETE FROM dom_decree;"
                                 "DELETE FROM dom_lo_history;"
+                                "DELETE FROM dom_caseno;"
                                 "DELETE FROM dom_case; DELETE FROM dom_timeline;"
                                 "DELETE FROM dom_conflict;";
 
@@ -251,40 +260,117 @@ nara_err_t nara__dom_devs(nara_domain_t *d, const nara__devtab_t **out)
 
 /* ---- dirty marks ---------------------------------------------------------------- */
 
-nara_err_t nara__idset_add(nara__idset_t *s, const uint8_t id[32])
+/* Slot of a case id.  Ids named by a case event's `case` field are chosen by
+ * its author, so the hash is keyed (SipHash, a random key per domain). */
+static size_t case_slot(const nara_domain_t *d, const uint8_t id[32], size_t cap)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 16;
-        uint8_t(*v)[32] = realloc(s->v, cap * sizeof *v);
-        if (v == NULL)
-            return NARA_NOMEM;
-        s->v = v;
-        s->cap = cap;
+    uint8_t h[crypto_shorthash_BYTES];
+    uint64_t v;
+    crypto_shorthash(h, id, 32, d->slot_key);
+    memcpy(&v, h, sizeof v);
+    return (size_t)v & (cap - 1);
+}
+
+static nara__case_ref_t *caseset_find(const nara_domain_t *d, const uint8_t id[32])
+{
+    const nara__caseset_t *cs = &d->dirty_cases;
+    if (cs->cap == 0)
+        return NULL;
+    for (size_t i = case_slot(d, id, cs->cap);; i = (i + 1) & (cs->cap - 1)) {
+        if (cs->v[i].cno == 0)
+            return NULL;
+        if (memcmp(cs->v[i].id, id, 32) == 0)
+            return &cs->v[i];
     }
-    memcpy(s->v[s->n++], id, 32);
+}
+
+static void caseset_put(nara_domain_t *d, const nara__case_ref_t *c)
+{
+    nara__caseset_t *cs = &d->dirty_cases;
+    size_t i = case_slot(d, c->id, cs->cap);
+    while (cs->v[i].cno != 0)
+        i = (i + 1) & (cs->cap - 1);
+    cs->v[i] = *c;
+    cs->n++;
+}
+
+/* Add a case (not in the set yet), keeping the load at most one half. */
+static nara_err_t caseset_add(nara_domain_t *d, const nara__case_ref_t *c)
+{
+    nara__caseset_t *cs = &d->dirty_cases;
+    if ((cs->n + 1) * 2 > cs->cap) {
+        nara__caseset_t old = *cs;
+        size_t cap = old.cap ? old.cap * 2 : 64;
+        cs->v = calloc(cap, sizeof *cs->v);
+        if (cs->v == NULL) {
+            *cs = old;
+            return NARA_NOMEM;
+        }
+        cs->cap = cap;
+        cs->n = 0;
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.v[i].cno != 0)
+                caseset_put(d, &old.v[i]);
+        free(old.v);
+    }
+    caseset_put(d, c);
     return NARA_OK;
 }
 
-static int id_cmp(const void *a, const void *b)
+static int cno_cmp(const void *a, const void *b)
 {
-    return memcmp(a, b, 32);
+    int64_t x = ((const nara__case_ref_t *)a)->cno, y = ((const nara__case_ref_t *)b)->cno;
+    return (x > y) - (x < y);
 }
 
-/* Sort and drop duplicates. */
-static void idset_unique(nara__idset_t *s)
+/* ---- case numbers ----------------------------------------------------------------- */
+
+/* dom_caseno gives every case id a number that grows with the log: the ord
+ * of the first event of the case this replica indexed.  The case-keyed
+ * tables use it as their key, so a new case's rows go to the end of their
+ * b-trees instead of a random page each; only dom_caseno is keyed by the
+ * random id, with small rows.  The numbers are local (the digest reads the
+ * case ids). */
+static nara_err_t caseno_get(nara_domain_t *d, const uint8_t id[32], int64_t *cno)
 {
-    size_t k = 0;
-    if (s->n == 0)
-        return;
-    qsort(s->v, s->n, 32, id_cmp);
-    for (size_t i = 1; i < s->n; i++)
-        if (memcmp(s->v[k], s->v[i], 32) != 0)
-            memcpy(s->v[++k], s->v[i], 32);
-    s->n = k + 1;
+    sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_CASENO_GET);
+    sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    *cno = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    nara_err_t err = nara__dom_err(d, rc, "read dom_caseno");
+    sqlite3_reset(st);
+    return err;
 }
 
-static nara_err_t mark(nara_domain_t *d, int ent, const void *key, size_t key_len)
+nara_err_t nara__case_number(nara_domain_t *d, const uint8_t id[32], int64_t *cno)
 {
+    const nara__case_ref_t *c = caseset_find(d, id);
+    if (c) {
+        *cno = c->cno;
+        return NARA_OK;
+    }
+    return caseno_get(d, id, cno);
+}
+
+/* The number of a case, given to it now (the ord of the event being
+ * indexed) if it has none. */
+static nara_err_t case_number_or_new(nara_domain_t *d, const uint8_t id[32], int64_t ord,
+                                     int64_t *cno)
+{
+    nara_err_t err = nara__case_number(d, id, cno);
+    if (err != NARA_OK || *cno != 0)
+        return err;
+    sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_CASENO_PUT);
+    sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, ord);
+    *cno = ord;
+    return nara__dom_exec(d, st, "insert dom_caseno");
+}
+
+/* cno: for a case, its number. */
+static nara_err_t mark(nara_domain_t *d, int ent, const void *key, size_t key_len, int64_t cno)
+{
+    nara__case_ref_t c;
     int region;
     switch (ent) {
     case NARA__ENT_DEVICES:
@@ -299,7 +385,11 @@ static nara_err_t mark(nara_domain_t *d, int ent, const void *key, size_t key_le
             d->dirty_regions[region / 64] |= (uint64_t)1 << (region % 64);
         return NARA_OK;
     case NARA__ENT_CASE:
-        return key_len == 32 ? nara__idset_add(&d->dirty_cases, key) : NARA_OK;
+        if (key_len != 32 || cno <= 0 || caseset_find(d, key) != NULL)
+            return NARA_OK;
+        memcpy(c.id, key, 32);
+        c.cno = cno;
+        return caseset_add(d, &c);
     default:
         return NARA_OK;
     }
@@ -310,10 +400,12 @@ static void clear_dirty(nara_domain_t *d)
     d->txn_first_ord = 0;
     d->dirty_devices = d->dirty_decrees = false;
     memset(d->dirty_regions, 0, sizeof d->dirty_regions);
+    if (d->dirty_cases.n > 0)
+        memset(d->dirty_cases.v, 0, d->dirty_cases.cap * sizeof *d->dirty_cases.v);
     d->dirty_cases.n = 0;
 }
 
-static nara_err_t mark_author_event(nara_domain_t *d, const nara_event_t *ev);
+static nara_err_t mark_author_event(nara_domain_t *d, const nara_event_t *ev, int64_t ord);
 
 /* Mark every entity a device wrote to (its enrolment changed): its events,
  * routed again (routing depends only on the event and the region list, so
@@ -331,7 +423,7 @@ static nara_err_t mark_author(nara_domain_t *d, const uint8_t pk[32])
             err = nara__store_sqlite_err(d->s, SQLITE_CORRUPT, "stored event does not decode");
             break;
         }
-        err = mark_author_event(d, &ev);
+        err = mark_author_event(d, &ev, sqlite3_column_int64(st, 1));
     }
     if (err == NARA_OK)
         err = nara__dom_err(d, rc, "authored entities");
@@ -384,9 +476,19 @@ static nara_err_t fold_dirty(nara_domain_t *d)
     for (size_t i = 0; err == NARA_OK && i < nara_regions_count(d->regions); i++)
         if ((d->dirty_regions[i / 64] >> (i % 64)) & 1u)
             err = nara__fold_region(d, (int)i);
-    idset_unique(&d->dirty_cases);
-    for (size_t i = 0; err == NARA_OK && i < d->dirty_cases.n; i++)
-        err = nara__fold_case(d, d->dirty_cases.v[i]);
+    /* The dirty cases, packed at the front of the table, in number order:
+     * their rows are written in key order. */
+    nara__caseset_t *cs = &d->dirty_cases;
+    size_t n = 0;
+    for (size_t i = 0; i < cs->cap; i++)
+        if (cs->v[i].cno != 0)
+            cs->v[n++] = cs->v[i];
+    qsort(cs->v, n, sizeof *cs->v, cno_cmp);
+    for (size_t i = 0; err == NARA_OK && i < n; i++)
+        err = nara__fold_case(d, &cs->v[i]);
+    if (cs->cap > 0)
+        memset(cs->v, 0, cs->cap * sizeof *cs->v);
+    cs->n = 0;
     clear_dirty(d);
     return err;
 }
@@ -395,6 +497,7 @@ static nara_err_t fold_dirty(nara_domain_t *d)
 
 typedef struct {
     int64_t ord; /* the store's events.ord */
+    int64_t cno; /* ENT_CASE: the case's number */
     nara__meta_t m;
     int ent;
     uint8_t key[NARA_STREAM_MAX + 1 > 32 ? NARA_STREAM_MAX + 1 : 32];
@@ -470,31 +573,45 @@ static void route(nara_domain_t *d, const nara_event_t *ev, index_row_t *r)
     }
 }
 
-/* Insert the row; mark its entity dirty if it is new. */
-static nara_err_t insert_row(nara_domain_t *d, const index_row_t *r)
+/* Insert the row (a case's row is keyed by the case's number, given to it
+ * now if it has none); mark its entity dirty if the row is new. */
+static nara_err_t insert_row(nara_domain_t *d, index_row_t *r)
 {
+    nara_err_t err = NARA_OK;
+    if (r->ent == NARA__ENT_CASE)
+        err = case_number_or_new(d, r->key, r->ord, &r->cno);
+    if (err != NARA_OK)
+        return err;
     sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_INDEX_INSERT);
     sqlite3_bind_int64(st, 1, r->ord);
     sqlite3_bind_int(st, 2, r->ent);
-    nara__bind_key(st, 3, r->key, r->key_len);
+    if (r->ent == NARA__ENT_CASE)
+        sqlite3_bind_int64(st, 3, r->cno);
+    else
+        nara__bind_key(st, 3, r->key, r->key_len);
     sqlite3_bind_int(st, 4, (int)r->rule);
     sqlite3_bind_text(st, 5, r->detail, -1, SQLITE_STATIC);
-    nara_err_t err = nara__dom_exec(d, st, "insert dom_index");
+    err = nara__dom_exec(d, st, "insert dom_index");
     if (err != NARA_OK || sqlite3_changes(d->db) == 0)
         return err;
     d->stats.events_indexed++;
     if (r->ent == NARA__ENT_STATIC)
         return nara__dom_quarantine(d, &r->m, NARA__ENT_STATIC, NULL, 0, r->rule, r->detail, NULL);
-    return mark(d, r->ent, r->key, r->key_len);
+    return mark(d, r->ent, r->key, r->key_len, r->cno);
 }
 
 /* mark_author: mark the entity of one of the author's events (not its
  * enrolment entries nor a static rule: those are not refolded per author). */
-static nara_err_t mark_author_event(nara_domain_t *d, const nara_event_t *ev)
+static nara_err_t mark_author_event(nara_domain_t *d, const nara_event_t *ev, int64_t ord)
 {
     index_row_t r;
+    nara_err_t err = NARA_OK;
     route(d, ev, &r);
-    return r.ent >= NARA__ENT_DECREES ? mark(d, r.ent, r.key, r.key_len) : NARA_OK;
+    if (r.ent == NARA__ENT_CASE)
+        err = case_number_or_new(d, r.key, ord, &r.cno);
+    if (err == NARA_OK && r.ent >= NARA__ENT_DECREES)
+        err = mark(d, r.ent, r.key, r.key_len, r.cno);
+    return err;
 }
 
 static nara_err_t index_event(nara_domain_t *d, const nara_event_t *ev, int64_t ord)
@@ -677,23 +794,29 @@ static nara_err_t check_meta(nara_domain_t *d, bool *fresh)
     return err;
 }
 
-/* Drop a dom_index of version 1 (no `ord` column), see drop_v1_sql.  Its
- * indexes go with it. */
-static nara_err_t drop_v1(nara_domain_t *d)
+/* Drop the tables of an older layout, see drop_old_sql: a dom_index without
+ * `ord` (version 1) or a dom_case without `cno` (version 2).  Their indexes
+ * go with them. */
+static nara_err_t drop_old(nara_domain_t *d)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(d->db,
                                 "SELECT (SELECT count(*) FROM pragma_table_info('dom_index')),"
                                 " (SELECT count(*) FROM pragma_table_info('dom_index')"
-                                " WHERE name = 'ord')",
+                                " WHERE name = 'ord'),"
+                                " (SELECT count(*) FROM pragma_table_info('dom_case')),"
+                                " (SELECT count(*) FROM pragma_table_info('dom_case')"
+                                " WHERE name = 'cno')",
                                 -1, &st, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(st);
-    bool v1 = rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0 && sqlite3_column_int(st, 1) == 0;
-    nara_err_t err = nara__dom_err(d, rc, "dom_index layout");
+    bool old = rc == SQLITE_ROW &&
+               ((sqlite3_column_int(st, 0) > 0 && sqlite3_column_int(st, 1) == 0) ||
+                (sqlite3_column_int(st, 2) > 0 && sqlite3_column_int(st, 3) == 0));
+    nara_err_t err = nara__dom_err(d, rc, "dom_* layout");
     sqlite3_finalize(st);
-    if (err == NARA_OK && v1)
-        err = exec_sql(d, drop_v1_sql);
+    if (err == NARA_OK && old)
+        err = exec_sql(d, drop_old_sql);
     return err;
 }
 
@@ -730,6 +853,7 @@ static nara_domain_t *domain_new(nara_store_t *s, const uint8_t root_pk[32],
     memcpy(d->root, root_pk, 32);
     d->regions = regions ? regions : nara_regions_default();
     d->scratch = malloc(NARA_EVENT_MAX_BYTES);
+    randombytes_buf(d->slot_key, sizeof d->slot_key);
     if (!msgpack_zone_init(&d->zone, 4096) || d->scratch == NULL) {
         free(d->scratch);
         free(d);
@@ -766,7 +890,7 @@ nara_err_t nara_domain_open(nara_store_t *s, const uint8_t root_pk[NARA_PUBLICKE
     d = domain_new(s, root_pk, regions);
     if (d == NULL)
         return NARA_NOMEM;
-    err = drop_v1(d);
+    err = drop_old(d);
     if (err == NARA_OK)
         err = exec_sql(d, schema_sql);
     if (err != NARA_OK && !sqlite3_get_autocommit(d->db))

@@ -25,8 +25,9 @@
  *       note-after-resolve conflict; the note stays, the status too.
  *
  * Invariants:
- *  1. nara__fold_case deletes every row keyed by the case (dom_case,
- *     dom_timeline, its conflicts and quarantine rows) and writes them again
+ *  1. nara__fold_case deletes every row keyed by the case (dom_case and
+ *     dom_timeline by its number, its conflicts and quarantine rows by its
+ *     id) and writes them again
  *     from the case's events, the enrolment table and the region list only.
  *  2. Every event of the case is on the timeline (effective) or in the
  *     quarantine, never both; without an effective opening there is no case
@@ -47,6 +48,7 @@ typedef struct {
 
 typedef struct {
     const uint8_t *case_id;
+    int64_t cno; /* the case's number (dom_caseno) */
     nara__item_t *items;
     size_t n;
     int open;
@@ -305,7 +307,7 @@ static nara_err_t write_timeline(nara_domain_t *d, const case_fold_t *f, const n
     if (text == NULL)
         return NARA_NOMEM;
     /* SQLITE_STATIC: all of it outlives the step (see nara__bind_str) */
-    sqlite3_bind_blob(st, 1, f->case_id, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 1, f->cno);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)it->m.hlc);
     sqlite3_bind_blob(st, 3, it->m.id, 32, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, nara_kind_name(it->m.kind), -1, SQLITE_STATIC);
@@ -327,6 +329,7 @@ static nara_err_t write_case(nara_domain_t *d, const case_fold_t *f)
 {
     const nara__item_t *o = &f->items[f->open];
     sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_CASE_INSERT);
+    sqlite3_bind_int64(st, 17, f->cno);
     sqlite3_bind_blob(st, 1, f->case_id, 32, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, o->m.stream, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 3, (int)f->status);
@@ -364,14 +367,14 @@ static nara_err_t write_conflict(nara_domain_t *d, const case_fold_t *f, const c
     return nara__dom_exec(d, st, "insert dom_conflict");
 }
 
-static nara_err_t delete_case_rows(nara_domain_t *d, const uint8_t *case_id)
+static nara_err_t delete_case_rows(nara_domain_t *d, const uint8_t *case_id, int64_t cno)
 {
-    static const nara__dom_stmt_id_t by_id[] = {NARA__DQ_CASE_DELETE, NARA__DQ_TL_DELETE};
+    static const nara__dom_stmt_id_t by_no[] = {NARA__DQ_CASE_DELETE, NARA__DQ_TL_DELETE};
     static const nara__dom_stmt_id_t by_ent[] = {NARA__DQ_CONFLICT_DELETE, NARA__DQ_Q_DELETE};
     nara_err_t err = NARA_OK;
     for (int k = 0; err == NARA_OK && k < 2; k++) {
-        sqlite3_stmt *st = nara__dom_stmt(d, by_id[k]);
-        sqlite3_bind_blob(st, 1, case_id, 32, SQLITE_TRANSIENT);
+        sqlite3_stmt *st = nara__dom_stmt(d, by_no[k]);
+        sqlite3_bind_int64(st, 1, cno);
         err = nara__dom_exec(d, st, "delete case rows");
     }
     for (int k = 0; err == NARA_OK && k < 2; k++) {
@@ -387,7 +390,7 @@ static nara_err_t write_all(nara_domain_t *d, const case_fold_t *f)
 {
     /* A case whose events all arrived in this transaction has no rows yet. */
     nara_err_t err = nara__items_new(d, f->items, f->n) ? NARA_OK
-                                                         : delete_case_rows(d, f->case_id);
+                                                         : delete_case_rows(d, f->case_id, f->cno);
     bool exists = f->open >= 0 && f->items[f->open].rule == NARA_RULE_OK;
     if (err == NARA_OK && exists)
         err = write_case(d, f);
@@ -410,17 +413,18 @@ static void case_fold_free(case_fold_t *f)
     free(f->conflicts);
 }
 
-nara_err_t nara__fold_case(nara_domain_t *d, const uint8_t case_id[32])
+nara_err_t nara__fold_case(nara_domain_t *d, const nara__case_ref_t *c)
 {
     const nara__devtab_t *devs;
     case_fold_t f;
     nara_err_t err;
 
     memset(&f, 0, sizeof f);
-    f.case_id = case_id;
+    f.case_id = c->id;
+    f.cno = c->cno;
     err = nara__dom_devs(d, &devs);
     if (err == NARA_OK)
-        err = nara__items_load(d, NARA__ENT_CASE, case_id, 32, &f.items, &f.n);
+        err = nara__items_load_case(d, c->cno, &f.items, &f.n);
     if (err == NARA_OK) {
         judge_all(d, devs, &f);
         err = nara__reach_build(&f.reach, f.items, f.n, case_refs);
@@ -441,11 +445,14 @@ nara_err_t nara__case_heads(nara_domain_t *d, const uint8_t case_id[32],
                             char stream[NARA_STREAM_MAX + 1])
 {
     case_fold_t f;
+    int64_t cno = 0;
     nara_err_t err;
 
     memset(&f, 0, sizeof f);
     *n = 0;
-    err = nara__items_load(d, NARA__ENT_CASE, case_id, 32, &f.items, &f.n);
+    err = nara__case_number(d, case_id, &cno);
+    if (err == NARA_OK)
+        err = nara__items_load_case(d, cno, &f.items, &f.n);
     if (err == NARA_OK && nara__items_find(f.items, f.n, case_id) < 0)
         err = NARA_NOT_FOUND;
     if (err == NARA_OK)

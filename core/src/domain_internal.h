@@ -12,7 +12,9 @@
  *   ENT_DEVICES  every device.enroll / device.revoke: the enrolment table.
  *   ENT_DECREES  every decree.
  *   ENT_REGION   one region's lo.assign / lo.unassign history (key: code).
- *   ENT_CASE     one case's events (key: the case id = id of its case.open).
+ *   ENT_CASE     one case's events (key: the case id = id of its case.open;
+ *                in dom_index, dom_case and dom_timeline the case's number,
+ *                see dom_caseno in domain.c).
  *
  * Every accepted event has exactly one dom_index row naming its entity.  An
  * entity's derived rows (and its quarantine rows) are a function of its
@@ -227,7 +229,7 @@ enum {
                 " FROM dom_index i"                                                                \
                 " JOIN events e ON e.ord = i.ord JOIN feeds f ON f.id = e.feed"                    \
                 " WHERE i.ent = ?1 AND i.ekey = ?2 ORDER BY e.hlc, e.id")                          \
-    X(AUTHOR_EVENTS, "SELECT e.bytes FROM feeds f JOIN events e ON e.feed = f.id"                 \
+    X(AUTHOR_EVENTS, "SELECT e.bytes, e.ord FROM feeds f JOIN events e ON e.feed = f.id"          \
                      " WHERE f.author = ?1")                                                       \
     X(ALL_EVENTS, "SELECT ord, bytes FROM events ORDER BY ord")                                    \
     X(Q_INSERT, "INSERT OR REPLACE INTO dom_quarantine(id, hlc, ent, ekey, rule, detail,"          \
@@ -236,14 +238,16 @@ enum {
     X(CONFLICT_INSERT, "INSERT OR REPLACE INTO dom_conflict(ent, ekey, kind, a, b,"                \
                        " resolved_by, region) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)")                 \
     X(CONFLICT_DELETE, "DELETE FROM dom_conflict WHERE ent = ?1 AND ekey = ?2")                    \
-    X(CASE_DELETE, "DELETE FROM dom_case WHERE id = ?1")                                           \
-    X(CASE_INSERT, "INSERT INTO dom_case(id, region, status, category, function, title,"           \
+    X(CASE_DELETE, "DELETE FROM dom_case WHERE cno = ?1")                                          \
+    X(CASE_INSERT, "INSERT INTO dom_case(cno, id, region, status, category, function, title,"      \
                    " description, priority, opened, opened_by, ack, ack_by, escalated_to,"         \
-                   " resolved, closed, last) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"      \
-                   " ?11, ?12, ?13, ?14, ?15, ?16)")                                               \
-    X(TL_DELETE, "DELETE FROM dom_timeline WHERE case_id = ?1")                                    \
-    X(TL_INSERT, "INSERT INTO dom_timeline(case_id, hlc, id, kind, author, flags, text)"           \
+                   " resolved, closed, last) VALUES(?17, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"      \
+                   " ?10, ?11, ?12, ?13, ?14, ?15, ?16)")                                          \
+    X(TL_DELETE, "DELETE FROM dom_timeline WHERE cno = ?1")                                        \
+    X(TL_INSERT, "INSERT INTO dom_timeline(cno, hlc, id, kind, author, flags, text)"               \
                  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)")                                            \
+    X(CASENO_GET, "SELECT cno FROM dom_caseno WHERE id = ?1")                                      \
+    X(CASENO_PUT, "INSERT INTO dom_caseno(id, cno) VALUES(?1, ?2)")                                \
     X(LOH_DELETE, "DELETE FROM dom_lo_history WHERE region = ?1")                                  \
     X(LOH_INSERT, "INSERT INTO dom_lo_history(region, hlc, id, kind, author, officer,"             \
                   " agency, decree, effective, device, ref, flags)"                                \
@@ -269,11 +273,18 @@ typedef enum {
         NARA__DQ_COUNT
 } nara__dom_stmt_id_t;
 
-/* A growable set of 32-byte ids (dirty cases). */
+/* A case: its id and its number on this replica (dom_caseno). */
 typedef struct {
-    uint8_t (*v)[32];
-    size_t n, cap;
-} nara__idset_t;
+    uint8_t id[32];
+    int64_t cno;
+} nara__case_ref_t;
+
+/* The cases a transaction made dirty, by id (open addressing; cno 0 marks
+ * an empty slot, case numbers are events.ord values, >= 1). */
+typedef struct {
+    nara__case_ref_t *v;
+    size_t n, cap; /* cap: 0 or a power of two */
+} nara__caseset_t;
 
 struct nara_domain {
     nara_store_t *s;
@@ -285,7 +296,8 @@ struct nara_domain {
     /* what the current transaction made dirty */
     bool dirty_devices, dirty_decrees;
     uint64_t dirty_regions[NARA_REGIONS_MAX / 64];
-    nara__idset_t dirty_cases;
+    nara__caseset_t dirty_cases;
+    uint8_t slot_key[16]; /* crypto_shorthash key of dirty_cases */
     /* ord of the first event this transaction indexed (0: none, or a
      * catch-up): an entity whose events all come from this transaction was
      * never folded before, so it has no derived rows to delete. */
@@ -323,8 +335,8 @@ void nara__bind_id(sqlite3_stmt *st, int col, const uint8_t *id32);
 /* The devices' standing (reloads the table after a rollback). */
 nara_err_t nara__dom_devs(nara_domain_t *d, const nara__devtab_t **out);
 
-void nara__dom_mark_case(nara_domain_t *d, const uint8_t id[32]);
-nara_err_t nara__idset_add(nara__idset_t *s, const uint8_t id[32]);
+/* The number of a case on this replica; *cno 0 if it has none yet. */
+nara_err_t nara__case_number(nara_domain_t *d, const uint8_t id[32], int64_t *cno);
 
 /* ---- an entity's events, loaded for a fold (domain_items.c) -------------------------- */
 
@@ -345,6 +357,8 @@ typedef struct {
  * MALFORMED when a body is).  Free with nara__items_free. */
 nara_err_t nara__items_load(nara_domain_t *d, int ent, const void *key, size_t key_len,
                             nara__item_t **items, size_t *n);
+/* The same for a case, by its number. */
+nara_err_t nara__items_load_case(nara_domain_t *d, int64_t cno, nara__item_t **items, size_t *n);
 void nara__items_free(nara__item_t *items, size_t n);
 
 /* If the item's rule is still OK, judge its author's authority at its time
@@ -384,7 +398,7 @@ void nara__reach_free(nara__reach_t *r);
 nara_err_t nara__fold_devices(nara_domain_t *d, nara__devtab_t *out);
 nara_err_t nara__fold_decrees(nara_domain_t *d);
 nara_err_t nara__fold_region(nara_domain_t *d, int region);
-nara_err_t nara__fold_case(nara_domain_t *d, const uint8_t case_id[32]);
+nara_err_t nara__fold_case(nara_domain_t *d, const nara__case_ref_t *c);
 
 /* The heads of a case on this replica (for `seen`) and its stream.
  * NARA_NOT_FOUND if the case's opening is not in the local log. */

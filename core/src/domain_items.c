@@ -78,18 +78,15 @@ static nara_err_t load_row(nara_domain_t *d, sqlite3_stmt *st, nara__item_t *it)
     return NARA_OK;
 }
 
-nara_err_t nara__items_load(nara_domain_t *d, int ent, const void *key, size_t key_len,
-                            nara__item_t **items, size_t *n)
+/* The rows of NARA__DQ_ENT_ROWS, bound. */
+static nara_err_t load_rows(nara_domain_t *d, sqlite3_stmt *st, nara__item_t **items, size_t *n)
 {
-    sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_ENT_ROWS);
     size_t cap = 0;
     nara_err_t err = NARA_OK;
     int rc;
 
     *items = NULL;
     *n = 0;
-    sqlite3_bind_int(st, 1, ent);
-    nara__bind_key(st, 2, key, key_len);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (*n == cap) {
             size_t ncap = cap ? cap * 2 : 16;
@@ -117,6 +114,23 @@ nara_err_t nara__items_load(nara_domain_t *d, int ent, const void *key, size_t k
         *n = 0;
     }
     return err;
+}
+
+nara_err_t nara__items_load(nara_domain_t *d, int ent, const void *key, size_t key_len,
+                            nara__item_t **items, size_t *n)
+{
+    sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_ENT_ROWS);
+    sqlite3_bind_int(st, 1, ent);
+    nara__bind_key(st, 2, key, key_len);
+    return load_rows(d, st, items, n);
+}
+
+nara_err_t nara__items_load_case(nara_domain_t *d, int64_t cno, nara__item_t **items, size_t *n)
+{
+    sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_ENT_ROWS);
+    sqlite3_bind_int(st, 1, NARA__ENT_CASE);
+    sqlite3_bind_int64(st, 2, cno);
+    return load_rows(d, st, items, n);
 }
 
 void nara__item_judge(nara_domain_t *d, const nara__devtab_t *devs, nara__item_t *it)

@@ -143,9 +143,14 @@ nara_err_t nara_domain_lo_history(nara_domain_t *d, const char *region,
 
 /* ---- cases ----------------------------------------------------------------------- */
 
-#define CASE_COLS                                                                                  \
-    "SELECT id, region, status, category, function, title, description, priority, opened,"         \
-    " opened_by, ack, ack_by, escalated_to, resolved, closed, last FROM dom_case"
+/* The columns of a case as version 2 declared them (the digest hashes them
+ * in this order). */
+#define CASE_COLUMNS                                                                               \
+    "c.id, c.region, c.status, c.category, c.function, c.title, c.description, c.priority,"        \
+    " c.opened, c.opened_by, c.ack, c.ack_by, c.escalated_to, c.resolved, c.closed, c.last"
+#define CASE_COLS "SELECT " CASE_COLUMNS " FROM dom_case c"
+/* A case's number from its id (?1). */
+#define CNO_OF_ID "(SELECT cno FROM dom_caseno WHERE id = ?1)"
 
 static void read_case(sqlite3_stmt *st, nara_case_t *c)
 {
@@ -185,7 +190,7 @@ nara_err_t nara_domain_case(nara_domain_t *d, const uint8_t case_id[NARA_ID_BYTE
     user_t u = {(void (*)(void))fn, ctx, 0};
     if (d == NULL || case_id == NULL || fn == NULL)
         return NARA_INVAL;
-    return walk(d, CASE_COLS " WHERE id = ?1", NULL, case_id, true, case_row, &u);
+    return walk(d, CASE_COLS " WHERE c.cno = " CNO_OF_ID, NULL, case_id, true, case_row, &u);
 }
 
 nara_err_t nara_domain_cases(nara_domain_t *d, const char *region, unsigned status_mask,
@@ -221,7 +226,7 @@ nara_err_t nara_domain_timeline(nara_domain_t *d, const uint8_t case_id[NARA_ID_
     if (d == NULL || case_id == NULL || fn == NULL)
         return NARA_INVAL;
     return walk(d,
-                "SELECT hlc, id, kind, author, flags, text FROM dom_timeline WHERE case_id = ?1"
+                "SELECT hlc, id, kind, author, flags, text FROM dom_timeline WHERE cno = " CNO_OF_ID
                 " ORDER BY kind = 'case.open' DESC, hlc, id",
                 NULL, case_id, false, timeline_row, &u);
 }
@@ -494,13 +499,17 @@ nara_err_t nara_domain_report(nara_domain_t *d, uint64_t as_of_ms,
 /* ---- digest ----------------------------------------------------------------------------- */
 
 /* Every derived table, each in the order of its primary key.  SELECT * gives
- * the columns in declaration order. */
+ * the columns in declaration order.  The digest is compared between
+ * replicas of different versions, so it hashes what version 2 did: the
+ * cases and timelines as if keyed by the case id (their tables are keyed by
+ * the case's local number, dom_caseno maps the ids to it, in id order). */
 static const char *const digest_sql[] = {
     "SELECT * FROM dom_device ORDER BY device, hlc, id",
     "SELECT * FROM dom_decree ORDER BY id",
     "SELECT * FROM dom_lo_history ORDER BY region, hlc, id",
-    "SELECT * FROM dom_case ORDER BY id",
-    "SELECT * FROM dom_timeline ORDER BY case_id, hlc, id",
+    "SELECT " CASE_COLUMNS " FROM dom_caseno m JOIN dom_case c ON c.cno = m.cno ORDER BY m.id",
+    "SELECT m.id, t.hlc, t.id, t.kind, t.author, t.flags, t.text"
+    " FROM dom_caseno m JOIN dom_timeline t ON t.cno = m.cno ORDER BY m.id, t.hlc, t.id",
     "SELECT * FROM dom_conflict ORDER BY ent, ekey, kind, a, b",
     "SELECT * FROM dom_quarantine ORDER BY ent, ekey, id",
 };
