@@ -34,15 +34,14 @@ int nara_app_paths(nara_app_t *app)
     char dir[NARA_PATH_MAX];
     struct stat st;
     if (app->db[0] == '\0')
-        return nara_fail(app, NARA_EXIT_USAGE, "--db: empty file name");
+        return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_DB_EMPTY);
     if (snprintf(app->key_path, sizeof app->key_path, "%s.key", app->db) >=
         (int)sizeof app->key_path)
-        return nara_fail(app, NARA_EXIT_USAGE, "--db: path too long");
+        return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_DB_TOO_LONG);
     snprintf(dir, sizeof dir, "%s", app->db);
     const char *d = dirname(dir);
     if (stat(d, &st) != 0 || !S_ISDIR(st.st_mode))
-        return nara_fail(app, NARA_EXIT_USAGE, "--db: directory '%s' does not exist (for %s)", d,
-                         app->db);
+        return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_DB_NO_DIR, d, app->db);
     return NARA_EXIT_OK;
 }
 
@@ -55,9 +54,12 @@ int nara_app_load_regions(nara_app_t *app, const char *path)
     if (path == NULL || path[0] == '\0')
         return NARA_EXIT_OK;
     nara_err_t err = nara_regions_load(path, &app->regions_owned, msg, sizeof msg);
+    if (err != NARA_OK && msg[0])
+        return nara_fail_msg(app, err == NARA_IO ? NARA_EXIT_STORAGE : NARA_EXIT_USAGE,
+                             NARA_MSG_ERR_REGION_LIST, path, msg);
     if (err != NARA_OK)
-        return nara_fail(app, err == NARA_IO ? NARA_EXIT_STORAGE : NARA_EXIT_USAGE,
-                         "region list %s: %s", path, msg[0] ? msg : nara_strerror(err));
+        return nara_fail_msg_err(app, err == NARA_IO ? NARA_EXIT_STORAGE : NARA_EXIT_USAGE, err,
+                                 NARA_MSG_ERR_REGION_LIST_ERR, path);
     app->regions = app->regions_owned;
     return NARA_EXIT_OK;
 }
@@ -72,12 +74,10 @@ static int load_key(nara_app_t *app)
     case NARA_NOT_FOUND:
         return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_NO_KEY, app->key_path);
     case NARA_INVAL:
-        return nara_fail(app, NARA_EXIT_STORAGE,
-                         "key file %s is readable by group or others: run chmod 600 %s",
-                         app->key_path, app->key_path);
+        return nara_fail_msg(app, NARA_EXIT_STORAGE, NARA_MSG_ERR_KEY_PERMS, app->key_path,
+                             app->key_path);
     default:
-        return nara_fail(app, NARA_EXIT_STORAGE, "key file %s: %s", app->key_path,
-                         nara_strerror(err));
+        return nara_fail_msg_err(app, NARA_EXIT_STORAGE, err, NARA_MSG_ERR_KEY_FILE, app->key_path);
     }
 }
 
@@ -89,12 +89,13 @@ static int open_store(nara_app_t *app)
         return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_NO_REPLICA, app->db);
     nara_err_t err = nara_store_open(app->db, &app->store);
     if (err != NARA_OK)
-        return nara_fail(app, nara_exit_for(err) == NARA_EXIT_USAGE ? NARA_EXIT_STORAGE
-                                                                     : nara_exit_for(err),
-                         "cannot open replica %s: %s", app->db, nara_strerror(err));
+        return nara_fail_msg_err(app,
+                                 nara_exit_for(err) == NARA_EXIT_USAGE ? NARA_EXIT_STORAGE
+                                                                       : nara_exit_for(err),
+                                 err, NARA_MSG_ERR_OPEN_REPLICA, app->db);
     err = nara_meta_open(app->db, &app->meta, msg, sizeof msg);
     if (err != NARA_OK)
-        return nara_fail(app, NARA_EXIT_STORAGE, "cannot open settings in %s: %s", app->db, msg);
+        return nara_fail_msg(app, NARA_EXIT_STORAGE, NARA_MSG_ERR_OPEN_SETTINGS, app->db, msg);
     return NARA_EXIT_OK;
 }
 
@@ -108,17 +109,14 @@ static int load_settings(nara_app_t *app)
     if (err == NARA_OK)
         err = nara_meta_get(app->meta, NARA_META_REGIONS, path, sizeof path, &found);
     if (err != NARA_OK)
-        return nara_fail(app, NARA_EXIT_STORAGE, "reading settings of %s: %s", app->db,
-                         nara_strerror(err));
+        return nara_fail_msg_err(app, NARA_EXIT_STORAGE, err, NARA_MSG_ERR_READ_SETTINGS, app->db);
     return nara_app_load_regions(app, found ? path : NULL);
 }
 
 static int open_domain(nara_app_t *app)
 {
     if (!app->have_root)
-        return nara_fail(app, NARA_EXIT_STORAGE,
-                         "replica %s has no province root key configured (run nara init)",
-                         app->db);
+        return nara_fail_msg(app, NARA_EXIT_STORAGE, NARA_MSG_ERR_NO_ROOT, app->db);
     nara_err_t err = nara_domain_open(app->store, app->root_pk, app->regions, &app->dom);
     if (err != NARA_OK)
         return nara_fail_err(app, err, NARA_MSG_DOING_FOLDING_LOG);

@@ -103,11 +103,11 @@ static int check_required(nara_app_t *app, const nara_cmd_spec_t *spec)
 {
     for (const nara_opt_t *o = spec->opts; o && o->name; o++)
         if ((o->flags & NARA_OPT_REQUIRED) && o->value == NULL)
-            return nara_fail(app, NARA_EXIT_USAGE, "missing --%s (usage: %s)", o->name,
-                             spec->usage);
+            return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_MISSING_OPTION, o->name,
+                                 spec->usage);
     if (spec->positional && spec->pos == NULL)
-        return nara_fail(app, NARA_EXIT_USAGE, "missing %s (usage: %s)", spec->positional,
-                         spec->usage);
+        return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_MISSING_ARG, spec->positional,
+                             spec->usage);
     return NARA_EXIT_OK;
 }
 
@@ -136,8 +136,8 @@ int nara_args_parse(nara_app_t *app, nara_cmd_spec_t *spec, int argc, char **arg
             continue;
         }
         if (spec->positional == NULL || spec->pos != NULL)
-            return nara_fail(app, NARA_EXIT_USAGE, "unexpected argument '%s' (usage: %s)", argv[i],
-                             spec->usage);
+            return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_UNEXPECTED_ARG, argv[i],
+                                 spec->usage);
         spec->pos = argv[i++];
     }
     return check_required(app, spec);

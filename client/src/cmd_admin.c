@@ -34,19 +34,18 @@ static int parse_scope(const nara_app_t *app, const char *v, scope_t *s)
         return NARA_EXIT_OK;
     }
     if (snprintf(s->text, sizeof s->text, "%s", v) >= (int)sizeof s->text)
-        return nara_fail(app, NARA_EXIT_USAGE, "--scope is too long");
+        return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_SCOPE_TOO_LONG);
     for (char *save = NULL, *tok = strtok_r(s->text, ",", &save); tok;
          tok = strtok_r(NULL, ",", &save)) {
         int rc = nara_check_region(app, "scope", tok);
         if (rc != NARA_EXIT_OK)
             return rc;
         if (s->n == NARA_REGIONS_MAX)
-            return nara_fail(app, NARA_EXIT_USAGE, "--scope lists too many regions");
+            return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_SCOPE_TOO_MANY);
         s->codes[s->n++] = tok;
     }
     if (s->n == 0)
-        return nara_fail(app, NARA_EXIT_USAGE,
-                         "--scope: expected region codes (32.01,32.02) or '*'");
+        return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_SCOPE_EMPTY);
     return NARA_EXIT_OK;
 }
 
@@ -55,10 +54,7 @@ static int parse_role(const nara_app_t *app, const char *v, nara_role_t *role)
     *role = nara_role_parse(v);
     if (*role != NARA_ROLE_NONE && *role != NARA_ROLE_ROOT)
         return NARA_EXIT_OK;
-    return nara_fail(app, NARA_EXIT_USAGE,
-                     "--role: '%s' is not an enrolable role (one of: admin, secretariat, "
-                     "governor, auditor, lo, regency, server)",
-                     v);
+    return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_ROLE, v);
 }
 
 static int enroll(nara_app_t *app, const nara_cmd_spec_t *spec)
@@ -131,15 +127,25 @@ int nara_cmd_revoke(nara_app_t *app, int argc, char **argv)
     return NARA_PARSED(rc);
 }
 
+typedef struct {
+    nara_json_t *j; /* NULL: a table for a person */
+    size_t n;
+} devices_walk_t;
+
 static int print_device(void *ctx, const nara_device_t *d)
 {
-    nara_json_t *j = ctx;
+    devices_walk_t *w = ctx;
+    nara_json_t *j = w->j;
     char pk[65], since[NARA_TIME_STR];
     nara_hex(d->device, NARA_PUBLICKEY_BYTES, pk);
     nara_fmt_time(nara_hlc_ms(d->since), since);
     if (j == NULL) {
+        if (w->n++ == 0)
+            printf("%-64s  %-11s %-20s %-28s %s\n", nara_msg(NARA_MSG_COL_KEY),
+                   nara_msg(NARA_MSG_COL_ROLE), nara_msg(NARA_MSG_COL_SCOPE),
+                   nara_msg(NARA_MSG_COL_DEVICE_NAME), nara_msg(NARA_MSG_COL_SINCE));
         printf("%s  %-11s %-20s %-28s %s%s\n", pk, nara_role_name(d->role), d->scope, d->name,
-               d->revoked ? "REVOKED " : "", since);
+               d->revoked ? nara_msg(NARA_MSG_DEVICE_REVOKED) : "", since);
         return 0;
     }
     nara_json_obj(j, NULL);
@@ -162,6 +168,7 @@ int nara_cmd_devices(nara_app_t *app, int argc, char **argv)
                             NARA_MSG_HELP_DEVICES,
                             NULL, opts, NULL};
     nara_json_t j;
+    devices_walk_t w = {app->json ? &j : NULL, 0};
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc == NARA_EXIT_OK)
         rc = nara_app_open(app, NARA_NEED_DOMAIN);
@@ -171,9 +178,11 @@ int nara_cmd_devices(nara_app_t *app, int argc, char **argv)
         nara_json_start(&j, stdout);
         nara_json_arr(&j, "devices");
     }
-    nara_err_t err = nara_domain_devices(app->dom, print_device, app->json ? &j : NULL);
+    nara_err_t err = nara_domain_devices(app->dom, print_device, &w);
     if (app->json)
         nara_json_finish(&j);
+    else if (err == NARA_OK && w.n == 0)
+        fputs(nara_msg(NARA_MSG_DEVICES_NONE), stdout);
     rc = err == NARA_OK ? NARA_EXIT_OK : nara_fail_err(app, err, NARA_MSG_DOING_LISTING_DEVICES);
     nara_app_close(app);
     return rc;
@@ -189,7 +198,7 @@ static int hash_file(const nara_app_t *app, const char *path, uint8_t out[32])
     size_t n;
     FILE *f = fopen(path, "rb");
     if (f == NULL)
-        return nara_fail(app, NARA_EXIT_USAGE, "--doc: cannot read %s", path);
+        return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_DOC_READ, path);
     crypto_generichash_init(&st, NULL, 0, 32);
     while ((n = fread(buf, 1, sizeof buf, f)) > 0)
         crypto_generichash_update(&st, buf, n);
@@ -197,7 +206,7 @@ static int hash_file(const nara_app_t *app, const char *path, uint8_t out[32])
     fclose(f);
     crypto_generichash_final(&st, out, 32);
     if (bad)
-        return nara_fail(app, NARA_EXIT_STORAGE, "--doc: error reading %s", path);
+        return nara_fail_msg(app, NARA_EXIT_STORAGE, NARA_MSG_ERR_DOC_IO, path);
     return NARA_EXIT_OK;
 }
 
@@ -205,9 +214,7 @@ static int decree_hash(const nara_app_t *app, const nara_cmd_spec_t *spec, uint8
 {
     const char *doc = nara_opt(spec, "doc"), *hex = nara_opt(spec, "doc-hash");
     if ((doc == NULL) == (hex == NULL))
-        return nara_fail(app, NARA_EXIT_USAGE,
-                         "give exactly one of --doc FILE or --doc-hash HEX (the BLAKE2b-256 of "
-                         "the signed decree document)");
+        return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_DOC_ONE);
     return doc ? hash_file(app, doc, out) : nara_parse_hex32(app, "doc-hash", hex, out);
 }
 
@@ -278,10 +285,7 @@ static void check_decree_known(nara_app_t *app, const char *number)
 {
     decree_walk_t w = {number, false};
     if (nara_domain_decrees(app->dom, match_decree, &w) == NARA_OK && !w.found)
-        fprintf(stderr,
-                "nara: note: decree %s is not recorded on this replica (nara decree records "
-                "it)\n",
-                number);
+        fprintf(stderr, nara_msg(NARA_MSG_NOTE_DECREE_UNKNOWN), number);
 }
 
 static int lo_assign(nara_app_t *app, const nara_cmd_spec_t *spec)
@@ -372,10 +376,10 @@ static int resolve_assignment(nara_app_t *app, const char *region, const char *a
     if (err != NARA_OK)
         return nara_fail_err(app, err, NARA_MSG_DOING_READING_LO_HISTORY);
     if (n < 8 || w.matches != 1)
-        return nara_fail(app, NARA_EXIT_USAGE,
-                         "--assignment: '%.80s' names %s assignment of %s (give its id, or a "
-                         "unique prefix of 8+ hex digits; see nara lo show --region %s)",
-                         arg, w.matches > 1 ? "more than one" : "no", region, region);
+        return nara_fail_msg(app, NARA_EXIT_USAGE,
+                             w.matches > 1 ? NARA_MSG_ERR_ASSIGNMENT_MANY
+                                           : NARA_MSG_ERR_ASSIGNMENT_NONE,
+                             arg, region, region);
     memcpy(out, w.id, NARA_ID_BYTES);
     return NARA_EXIT_OK;
 }
@@ -463,7 +467,7 @@ static nara_err_t show_current(nara_app_t *app, nara_json_t *j, const nara_regio
     if (!w.found && j)
         nara_json_str(j, "lo", NULL);
     if (!w.found && !j)
-        printf("%-6s %-18.18s (no LO)\n", r->code, r->name);
+        printf("%-6s %-18.18s %s\n", r->code, r->name, nara_msg(NARA_MSG_NO_LO));
     if (j)
         nara_json_end(j);
     return err;
@@ -473,16 +477,16 @@ static int print_history(void *ctx, const nara_lo_entry_t *e)
 {
     nara_json_t *j = ctx;
     char id[65], t[NARA_TIME_STR];
-    const char *flag = (e->flags & NARA_LO_CURRENT)     ? "current"
-                       : (e->flags & NARA_LO_NO_EFFECT) ? "no-effect"
+    const char *flag = (e->flags & NARA_LO_CURRENT)     ? nara_msg(NARA_MSG_LO_CURRENT)
+                       : (e->flags & NARA_LO_NO_EFFECT) ? nara_msg(NARA_MSG_LO_NO_EFFECT)
                                                         : "";
     nara_hex(e->id, NARA_ID_BYTES, id);
     nara_fmt_time(nara_hlc_ms(e->hlc), t);
     if (j == NULL) {
-        printf("  %s  %.12s %-11s %-22s eff %s %s%s%s\n", t, id, nara_kind_name(e->kind),
-               e->decree, e->effective, e->officer, flag[0] ? "  " : "", flag);
+        printf(nara_msg(NARA_MSG_LO_HISTORY_ROW), t, id, nara_kind_name(e->kind), e->decree,
+               e->effective, e->officer, flag[0] ? "  " : "", flag);
         if (e->flags & NARA_LO_CONFLICT)
-            printf("      (conflict: recorded concurrently with another assignment)\n");
+            fputs(nara_msg(NARA_MSG_LO_CONFLICT), stdout);
         return 0;
     }
     nara_json_obj(j, NULL);
@@ -507,6 +511,11 @@ static int lo_show(nara_app_t *app, const char *region)
     if (jp) {
         nara_json_start(jp, stdout);
         nara_json_arr(jp, "regions");
+    } else {
+        printf("%-6s %-18s %-26s %-24s %-22s %s\n", nara_msg(NARA_MSG_COL_REGION),
+               nara_msg(NARA_MSG_COL_NAME), nara_msg(NARA_MSG_COL_OFFICER),
+               nara_msg(NARA_MSG_COL_AGENCY), nara_msg(NARA_MSG_COL_DECREE),
+               nara_msg(NARA_MSG_COL_ASSIGNMENT));
     }
     for (size_t i = 0; i < nara_regions_count(app->regions) && err == NARA_OK; i++) {
         const nara_region_t *r = nara_regions_at(app->regions, i);
@@ -519,7 +528,7 @@ static int lo_show(nara_app_t *app, const char *region)
         if (jp)
             nara_json_arr(jp, "history");
         else
-            printf("\nHistory of %s:\n", region);
+            printf(nara_msg(NARA_MSG_LO_HISTORY), region);
         err = nara_domain_lo_history(app->dom, region, print_history, jp);
     }
     if (jp)

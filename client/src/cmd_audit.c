@@ -67,34 +67,38 @@ static int exit_code(const nara_audit_report_t *r)
 /* "event 9f3a2b1c4d5e (32.01 seq 5, by 1a2b3c4d, claimed 2026-...)" */
 static void subject(const nara_audit_finding_t *f, size_t n_inputs, char *out, size_t cap)
 {
+    nara_lang_t lang = nara_msg_lang();
     char id[13], key[9], at[NARA_TIME_STR];
     size_t n = 0;
     out[0] = '\0';
     if (f->has_event) {
         nara_fmt_id(f->event, id);
-        n += (size_t)snprintf(out + n, cap - n, "event %s", id);
+        nara_msg_format(lang, out, cap, NARA_MSG_AUDIT_SUBJ_EVENT, id);
+        n = strlen(out);
         if (f->has_feed) {
             nara_fmt_key(f->author, key);
             nara_fmt_time(nara_hlc_ms(f->hlc), at);
             if (f->seq)
-                n += (size_t)snprintf(out + n, cap - n, " (%s seq %llu, by %s, claimed %s)",
-                                      f->stream, (unsigned long long)f->seq, key, at);
+                nara_msg_format(lang, out + n, cap - n, NARA_MSG_AUDIT_SUBJ_FEED_SEQ, f->stream,
+                                (unsigned long long)f->seq, key, at);
             else
-                n += (size_t)snprintf(out + n, cap - n, " (%s, by %s, claimed %s)", f->stream, key,
-                                      at);
+                nara_msg_format(lang, out + n, cap - n, NARA_MSG_AUDIT_SUBJ_FEED, f->stream, key,
+                                at);
+            n += strlen(out + n);
         }
     }
-    if (f->has_other && n < cap) {
+    if (f->has_other && n + 1 < cap) {
         nara_fmt_id(f->other, id);
-        n += (size_t)snprintf(out + n, cap - n, "%sand %s", n ? " " : "", id);
+        nara_msg_format(lang, out + n, cap - n, NARA_MSG_AUDIT_SUBJ_OTHER, n ? " " : "", id);
+        n += strlen(out + n);
     }
-    if (f->record != UINT64_MAX && n < cap) {
+    if (f->record != UINT64_MAX && n + 1 < cap) {
         if (n_inputs > 1)
-            snprintf(out + n, cap - n, "%sbundle %u record %llu", n ? ", " : "", f->bundle + 1,
-                     (unsigned long long)f->record);
+            nara_msg_format(lang, out + n, cap - n, NARA_MSG_AUDIT_SUBJ_BUNDLE_RECORD,
+                            n ? ", " : "", f->bundle + 1, (unsigned long long)f->record);
         else
-            snprintf(out + n, cap - n, "%srecord %llu", n ? ", " : "",
-                     (unsigned long long)f->record);
+            nara_msg_format(lang, out + n, cap - n, NARA_MSG_AUDIT_SUBJ_RECORD, n ? ", " : "",
+                            (unsigned long long)f->record);
     }
 }
 
@@ -107,52 +111,49 @@ static void human_line(const nara_audit_finding_t *f, size_t n_inputs, const cha
 }
 
 static void human(const nara_audit_report_t *r, const kept_t *k, const char *const *inputs,
-                  size_t n_inputs, const char *root_source)
+                  size_t n_inputs, nara_msg_id_t root_source)
 {
     char root[65], key[65], at[NARA_TIME_STR];
-    static const char *const words[] = {"VERIFIED", "VERIFIED, WITH FINDINGS", "FAILED"};
-    int w = r->failures ? 2 : r->findings ? 1 : 0;
+    nara_msg_id_t word = r->failures   ? NARA_MSG_AUDIT_FAILED
+                         : r->findings ? NARA_MSG_AUDIT_WITH_FINDINGS
+                                       : NARA_MSG_AUDIT_VERIFIED;
     nara_hex(r->root_pk, 32, root);
-    printf("Audit of %s%s: %s\n", inputs[0], n_inputs > 1 ? " (and more)" : "", words[w]);
+    printf(nara_msg(NARA_MSG_AUDIT_HEAD), inputs[0],
+           n_inputs > 1 ? nara_msg(NARA_MSG_AUDIT_AND_MORE) : "", nara_msg(word));
     for (size_t i = 1; i < n_inputs; i++)
-        printf("  with %s\n", inputs[i]);
-    printf("  province root %s (%s)\n", root, root_source);
-    printf("  %llu events in %llu feeds; %llu tree heads, %llu consistency and %llu inclusion "
-           "proofs; %llu fork records\n",
-           (unsigned long long)r->events, (unsigned long long)r->feeds,
+        printf(nara_msg(NARA_MSG_AUDIT_WITH), inputs[i]);
+    printf(nara_msg(NARA_MSG_AUDIT_ROOT), root, nara_msg(root_source));
+    printf(nara_msg(NARA_MSG_AUDIT_COUNTS), (unsigned long long)r->events, (unsigned long long)r->feeds,
            (unsigned long long)r->heads, (unsigned long long)r->consistency,
            (unsigned long long)r->inclusion, (unsigned long long)r->forks);
     if (r->has_server) {
         nara_hex(r->server_pk, 32, key);
         nara_fmt_time(r->tree_time_ms, at);
-        printf("  server key %s (%s)\n", key,
-               r->server_enrolled ? "enrolled as server in the log" : "not enrolled as server");
-        printf("  largest tree head: %llu events, signed %s\n", (unsigned long long)r->tree_size,
-               at);
+        printf(nara_msg(NARA_MSG_AUDIT_SERVER), key,
+               nara_msg(r->server_enrolled ? NARA_MSG_AUDIT_ENROLLED : NARA_MSG_AUDIT_NOT_ENROLLED));
+        printf(nara_msg(NARA_MSG_AUDIT_LARGEST), (unsigned long long)r->tree_size, at);
     }
-    printf("  %llu of %llu events have a verified receipt%s\n", (unsigned long long)r->receipted,
+    printf(nara_msg(NARA_MSG_AUDIT_RECEIPTED), (unsigned long long)r->receipted,
            (unsigned long long)r->events,
-           !r->claims_complete ? " (the bundle does not claim to hold the whole log)"
-           : r->complete       ? "; the bundle holds the whole log: complete"
-                               : "; the bundle claims the whole log but is NOT complete");
+           nara_msg(!r->claims_complete ? NARA_MSG_AUDIT_NOT_CLAIMED
+                    : r->complete       ? NARA_MSG_AUDIT_COMPLETE
+                                        : NARA_MSG_AUDIT_INCOMPLETE));
     if (r->has_first) {
-        printf("First problem:\n");
+        fputs(nara_msg(NARA_MSG_AUDIT_FIRST), stdout);
         human_line(&r->first, n_inputs, "  ");
     }
     for (int sev = NARA_AUDIT_FAILURE; sev <= NARA_AUDIT_FINDING; sev++) {
         uint64_t total = sev == NARA_AUDIT_FAILURE ? r->failures : r->findings;
         if (total == 0)
             continue;
-        printf("%s (%llu):\n",
-               sev == NARA_AUDIT_FAILURE ? "Failures: the history cannot be trusted as given"
-                                         : "Findings: authentic, for a person to judge",
+        printf(nara_msg(sev == NARA_AUDIT_FAILURE ? NARA_MSG_AUDIT_FAILURES : NARA_MSG_AUDIT_FINDINGS),
                (unsigned long long)total);
         for (size_t i = 0; i < k->n; i++)
             if ((int)k->v[i].severity == sev)
                 human_line(&k->v[i], n_inputs, "  ");
     }
     if (k->dropped)
-        printf("(%zu more not listed)\n", k->dropped);
+        printf(nara_msg(NARA_MSG_AUDIT_MORE), k->dropped);
 }
 
 static void json_finding(nara_json_t *j, const char *key, const nara_audit_finding_t *f)
@@ -181,7 +182,7 @@ static void json_finding(nara_json_t *j, const char *key, const nara_audit_findi
 }
 
 static void json(const nara_audit_report_t *r, const kept_t *k, const char *const *inputs,
-                 size_t n_inputs, const char *root_source)
+                 size_t n_inputs, nara_msg_id_t root_source)
 {
     nara_json_t j;
     nara_json_start(&j, stdout);
@@ -192,7 +193,7 @@ static void json(const nara_audit_report_t *r, const kept_t *k, const char *cons
         nara_json_str(&j, NULL, inputs[i]);
     nara_json_end(&j);
     nara_json_hex(&j, "root", r->root_pk, 32);
-    nara_json_str(&j, "root_source", root_source);
+    nara_json_str(&j, "root_source", nara_msg_in(NARA_LANG_EN, root_source));
     if (r->has_server)
         nara_json_hex(&j, "server_key", r->server_pk, 32);
     else
@@ -228,7 +229,7 @@ static void json(const nara_audit_report_t *r, const kept_t *k, const char *cons
 typedef struct {
     bool has_root, has_server;
     uint8_t root[32], server[32];
-    const char *root_source;
+    nara_msg_id_t root_source;
 } trust_t;
 
 static int run_audit(nara_app_t *app, FILE **in, const char *const *names, size_t n,
@@ -243,12 +244,9 @@ static int run_audit(nara_app_t *app, FILE **in, const char *const *names, size_
     nara_err_t err = nara_bundle_audit(in, n, &o, &r);
     if (err != NARA_OK) {
         free(k.v);
-        return nara_fail(app, NARA_EXIT_STORAGE, "the audit could not run: %s (%s)",
-                         nara_strerror(err), nara_err_name(err));
+        return nara_fail_msg_err(app, NARA_EXIT_STORAGE, err, NARA_MSG_ERR_AUDIT_RUN);
     }
-    const char *source = t->has_root ? t->root_source
-                                     : "taken from the bundle: compare it with the province's "
-                                       "published root key, or give --root";
+    nara_msg_id_t source = t->has_root ? t->root_source : NARA_MSG_AUDIT_ROOT_BUNDLE;
     if (app->json)
         json(&r, &k, names, n, source);
     else
@@ -265,7 +263,7 @@ static int audit_files(nara_app_t *app, const char *first, const char *with, con
     size_t n = 0, more = 0;
     names[n++] = first;
     if (with && !nara_opt_split(with, false, buf, sizeof buf, names + 1, MAX_INPUTS - 1, &more))
-        return nara_fail(app, NARA_EXIT_USAGE, "--with: at most %d bundles", MAX_INPUTS - 1);
+        return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_WITH_MAX, MAX_INPUTS - 1);
     n += more;
     for (size_t i = 0; i < n; i++) {
         in[i] = fopen(names[i], "rb");
@@ -273,8 +271,8 @@ static int audit_files(nara_app_t *app, const char *first, const char *with, con
             int e = errno;
             for (size_t j = 0; j < i; j++)
                 fclose(in[j]);
-            return nara_fail(app, e == ENOENT ? NARA_EXIT_USAGE : NARA_EXIT_STORAGE,
-                             "cannot open %s: %s", names[i], strerror(e));
+            return nara_fail_msg(app, e == ENOENT ? NARA_EXIT_USAGE : NARA_EXIT_STORAGE,
+                                 NARA_MSG_ERR_CANNOT_OPEN, names[i], strerror(e));
         }
     }
     int rc = run_audit(app, in, names, n, t);
@@ -290,10 +288,9 @@ static int audit_server_db(nara_app_t *app, nara_store_t *s, const char *regions
     nara_regions_t *regions = NULL;
     char msg[256] = "";
     if (!t->has_root)
-        return nara_fail(app, NARA_EXIT_USAGE,
-                         "%s is a server replica: give the province root with --root HEX", app->db);
+        return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_SERVER_REPLICA_ROOT, app->db);
     if (regions_file && nara_regions_load(regions_file, &regions, msg, sizeof msg) != NARA_OK)
-        return nara_fail(app, NARA_EXIT_USAGE, "--regions %s: %s", regions_file, msg);
+        return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_REGIONS_FILE, regions_file, msg);
     FILE *f = tmpfile();
     nara_err_t err = f ? nara_tlog_open(s, NULL, NARA_TLOG_READONLY, &log) : NARA_IO;
     if (err == NARA_OK)
@@ -302,7 +299,7 @@ static int audit_server_db(nara_app_t *app, nara_store_t *s, const char *regions
     nara_regions_free(regions);
     int rc;
     if (err != NARA_OK) {
-        rc = nara_fail(app, NARA_EXIT_STORAGE, "reading %s: %s", app->db, nara_strerror(err));
+        rc = nara_fail_msg_err(app, NARA_EXIT_STORAGE, err, NARA_MSG_ERR_READING, app->db);
     } else {
         const char *name = app->db;
         rewind(f);
@@ -320,12 +317,11 @@ static int audit_device_db(nara_app_t *app, trust_t *t)
     if (rc != NARA_EXIT_OK)
         return rc;
     if (!app->have_root)
-        return nara_fail(app, NARA_EXIT_STORAGE, "replica %s has no province root configured",
-                         app->db);
+        return nara_fail_msg(app, NARA_EXIT_STORAGE, NARA_MSG_ERR_NO_ROOT, app->db);
     if (!t->has_root) { /* the replica's own configuration is the auditor's trust here */
         memcpy(t->root, app->root_pk, 32);
         t->has_root = true;
-        t->root_source = "configured in the replica";
+        t->root_source = NARA_MSG_AUDIT_ROOT_REPLICA;
     }
     FILE *f = tmpfile();
     nara_err_t err = f ? nara_bundle_write_replica(app, NULL, f, NULL) : NARA_IO;
@@ -350,15 +346,13 @@ static int audit_db(nara_app_t *app, const nara_cmd_spec_t *spec, trust_t *t)
     if (rc != NARA_EXIT_OK)
         return rc;
     if (stat(app->db, &st) != 0)
-        return nara_fail(app, NARA_EXIT_USAGE, "no replica at %s (give a BUNDLE or --db FILE)",
-                         app->db);
+        return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_NO_REPLICA_AT, app->db);
     nara_err_t err = nara_store_open(app->db, &s);
     if (err == NARA_OK)
         err = nara_tlog_present(s, &has_log);
     if (err != NARA_OK) {
         nara_store_close(s);
-        return nara_fail(app, NARA_EXIT_STORAGE, "cannot open replica %s: %s", app->db,
-                         nara_strerror(err));
+        return nara_fail_msg_err(app, NARA_EXIT_STORAGE, err, NARA_MSG_ERR_OPEN_REPLICA, app->db);
     }
     if (has_log) {
         rc = audit_server_db(app, s, nara_opt(spec, "regions"), t);
@@ -394,7 +388,7 @@ int nara_cmd_audit(nara_app_t *app, int argc, char **argv)
         "nara audit (BUNDLE [--with BUNDLE]... | --db FILE) [--root HEX] [--server-key HEX]",
         NARA_MSG_HELP_AUDIT,
         NULL, opts, NULL};
-    trust_t t = {false, false, {0}, {0}, "given with --root"};
+    trust_t t = {false, false, {0}, {0}, NARA_MSG_AUDIT_ROOT_GIVEN};
     if (has_positional(argc, argv))
         spec.positional = "BUNDLE";
     int rc = nara_args_parse(app, &spec, argc, argv);
@@ -407,7 +401,7 @@ int nara_cmd_audit(nara_app_t *app, int argc, char **argv)
         rc = nara_parse_hex32(app, "server-key", nara_opt(&spec, "server-key"), t.server);
     }
     if (rc == NARA_EXIT_OK && spec.pos == NULL && nara_opt(&spec, "with"))
-        rc = nara_fail(app, NARA_EXIT_USAGE, "--with needs a BUNDLE first");
+        rc = nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_WITH_NEEDS_BUNDLE);
     if (rc == NARA_EXIT_OK)
         rc = spec.pos ? audit_files(app, spec.pos, nara_opt(&spec, "with"), &t)
                       : audit_db(app, &spec, &t);

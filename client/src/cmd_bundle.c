@@ -31,22 +31,22 @@ int nara_bundle_filter_opts(nara_app_t *app, const char *regions, const char *fr
     a->f.regions = a->codes;
     if (regions && !nara_opt_split(regions, true, a->buf, sizeof a->buf, a->codes,
                                    sizeof a->codes / sizeof a->codes[0], &a->f.n_regions))
-        return nara_fail(app, NARA_EXIT_USAGE, "--region: too many regions");
+        return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_REGION_TOO_MANY);
     for (size_t i = 0; i < a->f.n_regions; i++)
         if (nara_check_region(app, "region", a->codes[i]) != NARA_EXIT_OK)
             return NARA_EXIT_USAGE;
     if (from) {
         if (!nara_date_days(from, &days))
-            return nara_fail(app, NARA_EXIT_USAGE, "--from: '%s' is not a date (YYYY-MM-DD)", from);
+            return nara_check_date(app, "from", from);
         a->f.from_ms = (uint64_t)days * 86400000u;
     }
     if (to) {
         if (!nara_date_days(to, &days))
-            return nara_fail(app, NARA_EXIT_USAGE, "--to: '%s' is not a date (YYYY-MM-DD)", to);
+            return nara_check_date(app, "to", to);
         a->f.to_ms = (uint64_t)(days + 1) * 86400000u - 1u;
     }
     if (a->f.from_ms && a->f.to_ms && a->f.from_ms > a->f.to_ms)
-        return nara_fail(app, NARA_EXIT_USAGE, "--from %s is after --to %s", from, to);
+        return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_FROM_AFTER_TO, from, to);
     return NARA_EXIT_OK;
 }
 
@@ -162,9 +162,7 @@ static void summary(const nara_app_t *app, const char *out, const nara_bundle_co
         nara_json_finish(&j);
         return;
     }
-    printf("Exported %llu events, %llu with a receipt, %llu tree heads and %llu consistency "
-           "proofs to %s.\nCheck it with: nara audit %s\n",
-           (unsigned long long)c->events, (unsigned long long)c->inclusion,
+    printf(nara_msg(NARA_MSG_BUNDLE_DONE), (unsigned long long)c->events, (unsigned long long)c->inclusion,
            (unsigned long long)c->heads, (unsigned long long)c->consistency, out, out);
 }
 
@@ -179,12 +177,11 @@ static int export_bundle(nara_app_t *app, const nara_cmd_spec_t *spec)
     if (rc != NARA_EXIT_OK)
         return rc;
     if (!app->have_root)
-        return nara_fail(app, NARA_EXIT_STORAGE, "replica %s has no province root key configured",
-                         app->db);
+        return nara_fail_msg(app, NARA_EXIT_STORAGE, NARA_MSG_ERR_NO_ROOT, app->db);
     snprintf(tmp, sizeof tmp, "%s.tmp-%ld", out, (long)getpid());
     FILE *f = fopen(tmp, "wb");
     if (f == NULL)
-        return nara_fail(app, NARA_EXIT_USAGE, "--out: cannot create %s: %s", out, strerror(errno));
+        return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_OUT_CREATE, out, strerror(errno));
     nara_err_t err = nara_bundle_write_replica(app, &fa.f, f, &c);
     if (err == NARA_OK && fsync(fileno(f)) != 0)
         err = NARA_IO;

@@ -238,9 +238,15 @@ static void case_json(nara_json_t *j, const nara_case_t *c)
     nara_json_time(j, "last", nara_hlc_ms(c->last));
 }
 
+typedef struct {
+    nara_json_t *j; /* NULL: a table for a person */
+    size_t n;
+} list_walk_t;
+
 static int list_case(void *ctx, const nara_case_t *c)
 {
-    nara_json_t *j = ctx;
+    list_walk_t *w = ctx;
+    nara_json_t *j = w->j;
     char id[13], t[NARA_TIME_STR];
     if (j) {
         nara_json_obj(j, NULL);
@@ -250,7 +256,11 @@ static int list_case(void *ctx, const nara_case_t *c)
     }
     nara_fmt_id(c->id, id);
     nara_fmt_time(nara_hlc_ms(c->opened), t);
-    printf("%s  %-6s %-12s %-8s %s  %s\n", id, c->region, nara_case_status_name(c->status),
+    if (w->n++ == 0)
+        printf("%-12s  %-6s %-12s %-9s %-20s  %s\n", "ID", nara_msg(NARA_MSG_COL_REGION),
+               nara_msg(NARA_MSG_COL_STATUS), nara_msg(NARA_MSG_COL_PRIORITY),
+               nara_msg(NARA_MSG_COL_OPENED), nara_msg(NARA_MSG_COL_TITLE));
+    printf("%s  %-6s %-12s %-9s %s  %s\n", id, c->region, nara_case_status_name(c->status),
            c->priority, t, c->title);
     return 0;
 }
@@ -264,6 +274,7 @@ int nara_cmd_case_list(nara_app_t *app, int argc, char **argv)
                             NARA_MSG_HELP_CASE_LIST,
                             NULL, opts, NULL};
     nara_json_t j;
+    list_walk_t w = {app->json ? &j : NULL, 0};
     unsigned mask = 0;
     int rc = nara_args_parse(app, &spec, argc, argv);
     const char *region = nara_opt(&spec, "region");
@@ -278,10 +289,11 @@ int nara_cmd_case_list(nara_app_t *app, int argc, char **argv)
             nara_json_start(&j, stdout);
             nara_json_arr(&j, "cases");
         }
-        nara_err_t err = nara_domain_cases(app->dom, region, mask, list_case,
-                                           app->json ? &j : NULL);
+        nara_err_t err = nara_domain_cases(app->dom, region, mask, list_case, &w);
         if (app->json)
             nara_json_finish(&j);
+        else if (err == NARA_OK && w.n == 0)
+            fputs(nara_msg(NARA_MSG_CASE_LIST_NONE), stdout);
         if (err != NARA_OK)
             rc = nara_fail_err(app, err, NARA_MSG_DOING_LISTING_CASES);
     }
@@ -306,13 +318,13 @@ static int show_fields(void *ctx, const nara_case_t *c)
     }
     nara_hex(c->id, NARA_ID_BYTES, id);
     nara_fmt_time(nara_hlc_ms(c->opened), t);
-    nara_author_label(s->app, c->opened_by, who, sizeof who);
+    nara_author_label(s->app, nara_msg_lang(), c->opened_by, who, sizeof who);
     printf(nara_msg(NARA_MSG_CASE_SHOW_HEAD), id, c->title, c->region,
            nara_case_status_name(c->status), c->priority);
     printf(nara_msg(NARA_MSG_CASE_SHOW_OPENED), c->category, c->function, t, who);
     if (c->acked) {
         nara_fmt_time(nara_hlc_ms(c->ack), t);
-        nara_author_label(s->app, c->ack_by, who, sizeof who);
+        nara_author_label(s->app, nara_msg_lang(), c->ack_by, who, sizeof who);
         printf(nara_msg(NARA_MSG_CASE_SHOW_ACKED), t, who);
     }
     if (c->escalated_to[0])
@@ -335,7 +347,8 @@ static int show_entry(void *ctx, const nara_timeline_entry_t *e)
     show_t *s = ctx;
     char t[NARA_TIME_STR], who[160], id[65], flags[64];
     nara_fmt_time(nara_hlc_ms(e->hlc), t);
-    nara_author_label(s->app, e->author, who, sizeof who);
+    nara_author_label(s->app, s->j ? NARA_LANG_EN : nara_msg_lang(), e->author, who,
+                      sizeof who);
     if (s->j == NULL) {
         flags_text(e->flags, flags, sizeof flags);
         printf("  %s  %-13s %s%s\n", t, nara_kind_name(e->kind), who, flags);

@@ -47,8 +47,7 @@ static int export_base(nara_app_t *app, bool all, nara_vv_t *vv, bool *have)
         return NARA_EXIT_OK;
     nara_err_t err = nara_meta_get_vv(app->meta, NARA_META_SERVER_VV, vv, have);
     if (err == NARA_CORRUPT) {
-        fprintf(stderr, "nara: note: the saved server vector is unreadable; exporting "
-                        "everything\n");
+        fputs(nara_msg(NARA_MSG_NOTE_VV_UNREADABLE), stderr);
         return NARA_EXIT_OK;
     }
     return err == NARA_OK ? NARA_EXIT_OK : nara_fail_err(app, err, NARA_MSG_DOING_READING_SETTINGS);
@@ -91,10 +90,8 @@ static void export_summary(const nara_app_t *app, const char *out, uint64_t coun
         nara_json_finish(&j);
         return;
     }
-    printf("Exported %llu events (%llu bytes) to %s: %s.\n", (unsigned long long)count,
-           (unsigned long long)bytes, out,
-           from_server ? "what the server is not known to hold (as of the last sync)"
-                       : "everything this replica holds");
+    printf(nara_msg(NARA_MSG_EXPORT_DONE), (unsigned long long)count, (unsigned long long)bytes,
+           out, nara_msg(from_server ? NARA_MSG_EXPORT_BASE_SERVER : NARA_MSG_EXPORT_BASE_ALL));
 }
 
 static int export_file(nara_app_t *app, const char *out, bool all, const char *region)
@@ -111,8 +108,7 @@ static int export_file(nara_app_t *app, const char *out, bool all, const char *r
     FILE *f = fopen(tmp, "wb");
     if (f == NULL) {
         nara_vv_free(&base);
-        return nara_fail(app, NARA_EXIT_USAGE, "--out: cannot create %s: %s", out,
-                         strerror(errno));
+        return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_OUT_CREATE, out, strerror(errno));
     }
     nara_err_t err = write_events(app, have ? &base : NULL, &flt, f, &count, &bytes);
     if (fclose(f) != 0 && err == NARA_OK)
@@ -142,7 +138,7 @@ int nara_cmd_export(nara_app_t *app, int argc, char **argv)
     const char *region;
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc == NARA_EXIT_OK && nara_flag(&spec, "all") && nara_flag(&spec, "for-server"))
-        rc = nara_fail(app, NARA_EXIT_USAGE, "give --for-server or --all, not both");
+        rc = nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_EXPORT_BOTH);
     if (rc == NARA_EXIT_OK)
         rc = nara_app_open(app, NARA_NEED_STORE);
     region = nara_opt(&spec, "region");
@@ -231,14 +227,12 @@ static void import_summary(const nara_app_t *app, const import_t *im,
         nara_json_finish(&j);
         return;
     }
-    printf("Imported %llu events: %zu added, %zu already held, %zu pending (waiting for "
-           "earlier events), %zu rejected, %zu forks; %zu earlier events completed.\n",
-           (unsigned long long)im->read, t->added, t->duplicates, t->pending, t->rejected,
-           t->forks, t->promoted);
+    printf(nara_msg(NARA_MSG_IMPORT_DONE), (unsigned long long)im->read, t->added, t->duplicates,
+           t->pending, t->rejected, t->forks, t->promoted);
     for (int i = 0; i < REASONS; i++)
         if (im->reasons[i])
-            printf("  refused %llu: %s (%s)\n", (unsigned long long)im->reasons[i],
-                   nara_strerror((nara_err_t)i), nara_err_name((nara_err_t)i));
+            printf(nara_msg(NARA_MSG_SYNC_REFUSED), (unsigned long long)im->reasons[i],
+                   nara_err_text((nara_err_t)i), nara_err_name((nara_err_t)i));
 }
 
 /* Read and merge the whole file; *damaged when the reader stopped early. */
@@ -261,6 +255,26 @@ static nara_err_t import_stream(nara_app_t *app, import_t *im, nara_delta_reader
     return err;
 }
 
+/* Not a delta file at all. */
+static int not_delta(const nara_app_t *app, const char *path, const nara_delta_reader_t *r)
+{
+    char en[NARA_PATH_MAX + 256], loc[NARA_PATH_MAX + 320];
+    snprintf(en, sizeof en, "%s: %s", path, r->why);
+    snprintf(loc, sizeof loc, "%s: %s", path, r->why_local);
+    return nara_fail_text(app, NARA_EXIT_USAGE, en, loc);
+}
+
+/* A file damaged after `merged` valid events (exit 2). */
+static int damaged_at(const char *path, const nara_delta_reader_t *r, uint64_t merged)
+{
+    char en[1024], loc[1024];
+    nara_msg_format(NARA_LANG_EN, en, sizeof en, NARA_MSG_IMPORT_DAMAGED, path,
+                    (unsigned long long)r->bad_offset, r->why, (unsigned long long)merged);
+    nara_msg_format(nara_msg_lang(), loc, sizeof loc, NARA_MSG_IMPORT_DAMAGED, path,
+                    (unsigned long long)r->bad_offset, r->why_local, (unsigned long long)merged);
+    return nara_fail_text(NULL, NARA_EXIT_PARTIAL, en, loc);
+}
+
 static int import_file(nara_app_t *app, const char *path)
 {
     static nara_delta_reader_t r;
@@ -271,11 +285,11 @@ static int import_file(nara_app_t *app, const char *path)
     if (im)
         im->arena = malloc(BATCH_BYTES);
     if (im == NULL || im->arena == NULL)
-        rc = nara_fail(app, NARA_EXIT_STORAGE, "out of memory");
+        rc = nara_fail_err(app, NARA_NOMEM, NARA_MSG_DOING_MERGING_DELTA);
     else if (f == NULL)
-        rc = nara_fail(app, NARA_EXIT_USAGE, "cannot read %s: %s", path, strerror(errno));
+        rc = nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_CANNOT_READ, path, strerror(errno));
     else if (nara_delta_read_begin(&r, f) != NARA_OK)
-        rc = nara_fail(app, NARA_EXIT_USAGE, "%s: %s", path, r.why);
+        rc = not_delta(app, path, &r);
     if (rc != NARA_EXIT_OK)
         goto err;
     nara_err_t err = import_stream(app, im, &r, &damaged);
@@ -285,11 +299,7 @@ static int import_file(nara_app_t *app, const char *path)
     }
     import_summary(app, im, &r, damaged);
     if (damaged)
-        rc = nara_fail(NULL, NARA_EXIT_PARTIAL,
-                       "%s is damaged at byte offset %llu: %s; the %llu valid events before "
-                       "it were merged, the rest was refused",
-                       path, (unsigned long long)r.bad_offset, r.why,
-                       (unsigned long long)im->read);
+        rc = damaged_at(path, &r, im->read); /* the summary carries the damage in --json */
     else if (im->total.rejected || im->total.forks)
         rc = NARA_EXIT_PARTIAL;
 err:

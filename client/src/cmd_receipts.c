@@ -31,22 +31,28 @@ typedef struct {
     size_t n_heads, cap_heads;
     bool *bad_head; /* per head: failed a check */
     uint64_t receipts, verified, unreceipted, evidence;
-    char problems[MAX_PROBLEMS][200];
+    char problems[MAX_PROBLEMS][200];       /* English, for --json */
+    char problems_local[MAX_PROBLEMS][300]; /* the environment's language */
     size_t n_problems, more_problems;
     nara_json_t j;
     nara_err_t err;
 } rx_t;
 
-static void problem(rx_t *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void problem(rx_t *x, const char *fmt, ...)
+/* One problem: catalogued message `id` (err's sentence appended unless NARA_OK). */
+static void problem(rx_t *x, nara_err_t err, nara_msg_id_t id, ...)
 {
-    va_list ap;
+    va_list ap, ap2;
     if (x->n_problems == MAX_PROBLEMS) {
         x->more_problems++;
         return;
     }
-    va_start(ap, fmt);
-    vsnprintf(x->problems[x->n_problems++], sizeof x->problems[0], fmt, ap);
+    va_start(ap, id);
+    va_copy(ap2, ap);
+    nara_msg_vformat(NARA_LANG_EN, x->problems[x->n_problems], sizeof x->problems[0], err, id, ap);
+    nara_msg_vformat(nara_msg_lang(), x->problems_local[x->n_problems],
+                     sizeof x->problems_local[0], err, id, ap2);
+    x->n_problems++;
+    va_end(ap2);
     va_end(ap);
 }
 
@@ -99,8 +105,7 @@ static void verify_heads(rx_t *x)
         nara_err_t e = nara_tree_head_verify(h, x->has_key ? x->key : x->heads[0].server_pk);
         if (e != NARA_OK) {
             x->bad_head[i] = true;
-            problem(x, "tree head of size %llu: %s (%s)", (unsigned long long)h->size,
-                    nara_strerror(e), nara_err_name(e));
+            problem(x, e, NARA_MSG_RCPT_BAD_HEAD, (unsigned long long)h->size);
         }
     }
 }
@@ -134,10 +139,8 @@ static void verify_chain(rx_t *x)
         x->err = err;
     for (size_t i = 1; i < x->n_heads; i++)
         if (!c.linked[i])
-            problem(x,
-                    "no verified consistency proof between the tree heads of size %llu and "
-                    "%llu: they are not shown to be one history",
-                    (unsigned long long)x->heads[i - 1].size, (unsigned long long)x->heads[i].size);
+            problem(x, NARA_OK, NARA_MSG_RCPT_NO_LINK, (unsigned long long)x->heads[i - 1].size,
+                    (unsigned long long)x->heads[i].size);
     free(c.linked);
 }
 
@@ -168,19 +171,18 @@ static bool check_receipt(rx_t *x, const nara_rcpt_row_t *r, bool held, const na
     short_id(r->id, id);
     const nara_tree_head_t *h = head_of(x, r->size, &at);
     if (!h || x->bad_head[at]) {
-        problem(x, "receipt for event %s: its tree head (size %llu) is %s", id,
-                (unsigned long long)r->size, h ? "not valid" : "not kept");
+        problem(x, NARA_OK, h ? NARA_MSG_RCPT_HEAD_INVALID : NARA_MSG_RCPT_HEAD_NOT_KEPT, id,
+                (unsigned long long)r->size);
         return false;
     }
     nara_merkle_hash_leaf(r->id, 32, leaf);
     if (nara_merkle_proof_decode(r->proof, r->proof_len, &p) != NARA_OK ||
         nara_merkle_verify_inclusion(leaf, r->leaf, h->size, &p, h->root) != NARA_OK) {
-        problem(x, "receipt for event %s: the inclusion proof at leaf %llu does not verify", id,
-                (unsigned long long)r->leaf);
+        problem(x, NARA_OK, NARA_MSG_RCPT_PROOF_BAD, id, (unsigned long long)r->leaf);
         return false;
     }
     if (!held || memcmp(ev->id, r->id, 32) != 0) {
-        problem(x, "receipt for event %s: this replica does not hold that event", id);
+        problem(x, NARA_OK, NARA_MSG_RCPT_NOT_HELD_EVENT, id);
         return false;
     }
     return true;
@@ -213,9 +215,9 @@ static int on_receipt(void *ctx, const nara_rcpt_row_t *r)
     }
     short_id(r->id, id);
     printf("  %-12s  %-8s %5llu  %-14s %8llu %10llu  %s%s\n", id, held ? ev.stream : "?",
-           (unsigned long long)(held ? ev.seq : 0), held ? ev.kind : "(not held)",
+           (unsigned long long)(held ? ev.seq : 0), held ? ev.kind : nara_msg(NARA_MSG_RCPT_NOT_HELD),
            (unsigned long long)r->leaf, (unsigned long long)r->size, at,
-           x->verify ? (ok ? "  verified" : "  FAILED") : "");
+           x->verify ? nara_msg(ok ? NARA_MSG_RCPT_ROW_VERIFIED : NARA_MSG_RCPT_ROW_FAILED) : "");
     return 0;
 }
 
@@ -278,21 +280,20 @@ static int on_evidence(void *ctx, const nara_rcpt_evidence_t *e)
         return 0;
     }
     if (x->evidence++ == 0)
-        printf("EVIDENCE: a server history was refused (it forked or shrank); keep this\n"
-               "replica and report it to the provincial admin and the Inspectorate:\n");
+        fputs(nara_msg(NARA_MSG_RCPT_EVIDENCE_HEAD), stdout);
     nara_fmt_time(e->seen_ms, t);
     nara_fmt_time(e->pinned.time_ms, t1);
     nara_fmt_time(e->offered.time_ms, t2);
     nara_fmt_id(e->pinned.root, r1);
     nara_fmt_id(e->offered.root, r2);
-    printf("  %s, %s: kept head %llu events (root %s, signed %s); ", t,
+    printf(nara_msg(NARA_MSG_RCPT_EVIDENCE_KEPT), t,
            e->server_url && *e->server_url ? e->server_url : "server",
            (unsigned long long)e->pinned.size, r1, t1);
     if (e->has_offered)
-        printf("offered head %llu events (root %s, signed %s) does not extend it\n",
+        printf(nara_msg(NARA_MSG_RCPT_EVIDENCE_OFFERED),
                (unsigned long long)e->offered.size, r2, t2);
     else
-        printf("the server showed no signed head at all\n");
+        fputs(nara_msg(NARA_MSG_RCPT_EVIDENCE_NONE), stdout);
     return 0;
 }
 
@@ -381,7 +382,7 @@ static int receipts(nara_app_t *app, bool verify)
         if (x.n_problems == 0)
             printf(nara_msg(NARA_MSG_RCPT_VERIFIED), (unsigned long long)x.verified, x.n_heads);
         for (size_t i = 0; i < x.n_problems; i++)
-            printf(nara_msg(NARA_MSG_RCPT_FAILED), x.problems[i]);
+            printf(nara_msg(NARA_MSG_RCPT_FAILED), x.problems_local[i]);
         if (x.more_problems)
             printf(nara_msg(NARA_MSG_RCPT_MORE), x.more_problems);
     }

@@ -54,8 +54,8 @@ static int create_replica(nara_app_t *app, const uint8_t *root, const char *regi
     char msg[256];
     nara_err_t err = nara_keyfile_create(app->key_path, &app->kp);
     if (err != NARA_OK)
-        return nara_fail(app, NARA_EXIT_STORAGE, "cannot create key file %s: %s",
-                         app->key_path, strerror(errno));
+        return nara_fail_msg(app, NARA_EXIT_STORAGE, NARA_MSG_ERR_KEY_CREATE, app->key_path,
+                             strerror(errno));
     app->have_key = true;
     memcpy(app->root_pk, root ? root : app->kp.pk, NARA_PUBLICKEY_BYTES);
     app->have_root = true;
@@ -65,8 +65,7 @@ static int create_replica(nara_app_t *app, const uint8_t *root, const char *regi
     if (err == NARA_OK)
         err = write_settings(app, regions_abs);
     if (err != NARA_OK) {
-        nara_fail(app, NARA_EXIT_STORAGE, "cannot create replica %s: %s", app->db,
-                  nara_strerror(err));
+        nara_fail_msg_err(app, NARA_EXIT_STORAGE, err, NARA_MSG_ERR_CREATE_REPLICA, app->db);
         nara_app_close(app);
         remove_replica(app);
         return NARA_EXIT_STORAGE;
@@ -90,14 +89,12 @@ static void print_created(nara_app_t *app, bool root)
         nara_json_finish(&j);
         return;
     }
-    printf("Created replica %s (%s, %zu regions).\n", app->db,
-           nara_regions_province_name(app->regions), nara_regions_count(app->regions));
+    printf(nara_msg(NARA_MSG_SETUP_CREATED), app->db, nara_regions_province_name(app->regions),
+           nara_regions_count(app->regions));
     if (root)
-        printf("Province root key: %s\nConfigure every device with: nara init --root %s\n", pk,
-               pk);
+        printf(nara_msg(NARA_MSG_SETUP_ROOT), pk, pk);
     else
-        printf("Device public key: %s\nGive this key to the provincial admin for enrolment.\n",
-               pk);
+        printf(nara_msg(NARA_MSG_SETUP_DEVICE), pk);
 }
 
 static int setup(nara_app_t *app, const uint8_t *root, const char *regions)
@@ -107,12 +104,11 @@ static int setup(nara_app_t *app, const uint8_t *root, const char *regions)
     if (rc != NARA_EXIT_OK)
         return rc;
     if (exists(app->db) || exists(app->key_path))
-        return nara_fail(app, NARA_EXIT_USAGE,
-                         "%s already exists: a replica and its key are never overwritten",
-                         exists(app->db) ? app->db : app->key_path);
+        return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_EXISTS,
+                             exists(app->db) ? app->db : app->key_path);
     if (regions && realpath(regions, abs) == NULL)
-        return nara_fail(app, NARA_EXIT_USAGE, "--regions: cannot read %s: %s", regions,
-                         strerror(errno));
+        return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_REGIONS_READ, regions,
+                             strerror(errno));
     rc = nara_app_load_regions(app, regions ? abs : NULL);
     if (rc == NARA_EXIT_OK)
         rc = create_replica(app, root, regions ? abs : NULL);

@@ -89,7 +89,8 @@ static void on_synced(void *ctx, const nara_vv_t *told, uint64_t refused)
     snprintf(ms, sizeof ms, "%llu", (unsigned long long)nara_now_ms());
     note_meta(x, nara_meta_set(x->app->meta, NARA_META_SYNC_MS, ms));
     note_meta(x, nara_meta_set(x->app->meta, NARA_META_SYNC_RESULT,
-                               refused ? "partial: some events refused" : "ok"));
+                               refused ? nara_msg_in(NARA_LANG_EN, NARA_MSG_STORED_PARTIAL)
+                                       : "ok"));
     if (refused || server_vector(x->app, told, &vv) != NARA_OK)
         return;
     note_meta(x, nara_meta_set_vv(x->app->meta, NARA_META_SERVER_VV, &vv));
@@ -102,7 +103,8 @@ static void on_synced(void *ctx, const nara_vv_t *told, uint64_t refused)
 static int sync_options(nara_app_t *app, const nara_cmd_spec_t *spec, char *url, size_t cap,
                         nara_sync_opts_t *o, sync_ctx_t *x)
 {
-    char err[200], pinned[80];
+    char pinned[80];
+    nara_msg_id_t why;
     bool has_url = false, has_pin = false;
     uint8_t given[NARA_PUBLICKEY_BYTES];
     const char *key = nara_opt(spec, "server-key");
@@ -110,30 +112,24 @@ static int sync_options(nara_app_t *app, const nara_cmd_spec_t *spec, char *url,
     if (e == NARA_OK)
         e = nara_meta_get(app->meta, NARA_META_SERVER_PK, pinned, sizeof pinned, &has_pin);
     if (e != NARA_OK)
-        return nara_fail(app, NARA_EXIT_STORAGE, "reading settings: %s", nara_strerror(e));
+        return nara_fail_msg_err(app, NARA_EXIT_STORAGE, e, NARA_MSG_ERR_READ_SETTINGS, app->db);
     if (nara_opt(spec, "server"))
         snprintf(url, cap, "%s", nara_opt(spec, "server"));
     else if (!has_url)
-        return nara_fail(app, NARA_EXIT_USAGE, "missing --server ws://HOST:PORT (no server "
-                                               "used before on this replica)");
-    if (!nara_url_parse(url, &o->url, err, sizeof err))
-        return nara_fail(app, NARA_EXIT_USAGE, "--server: %s", err);
+        return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_NO_SERVER);
+    if (!nara_url_parse(url, &o->url, &why))
+        return nara_fail_msg(app, NARA_EXIT_USAGE, why, url);
     if (key && nara_parse_hex32(app, "server-key", key, given) != NARA_EXIT_OK)
         return NARA_EXIT_USAGE;
     if (x->repin && key == NULL)
-        return nara_fail(app, NARA_EXIT_USAGE, "--repin needs --server-key HEX (the new key)");
+        return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_REPIN_NEEDS_KEY);
     if (key && has_pin && strcmp(key, pinned) != 0 && !x->repin)
-        return nara_fail(app, NARA_EXIT_REFUSED,
-                         "--server-key %.16s... differs from the pinned server key %.16s... "
-                         "(NARA_SERVER_KEY): check with the provincial admin which key narad "
-                         "has; if it really changed, add --repin",
-                         key, pinned);
+        return nara_fail_msg(app, NARA_EXIT_REFUSED, NARA_MSG_ERR_KEY_DIFFERS, key, pinned);
     o->have_expected = key != NULL || has_pin;
     if (key)
         memcpy(o->expected, given, sizeof given);
     else if (has_pin && nara_hex32_parse(pinned, o->expected) != NARA_OK)
-        return nara_fail(app, NARA_EXIT_STORAGE, "the pinned server key in %s is unreadable",
-                         app->db);
+        return nara_fail_msg(app, NARA_EXIT_STORAGE, NARA_MSG_ERR_PIN_UNREADABLE, app->db);
     x->pinned = has_pin;
     return NARA_EXIT_OK;
 }
@@ -233,7 +229,7 @@ static void summary_human(const nara_sync_result_t *r, const char *url, int code
     for (int i = 0; i < 64; i++)
         if (c.n[i])
             printf(nara_msg(NARA_MSG_SYNC_REFUSED), (unsigned long long)c.n[i],
-                   nara_strerror((nara_err_t)i), nara_err_name((nara_err_t)i));
+                   nara_err_text((nara_err_t)i), nara_err_name((nara_err_t)i));
     for (size_t i = 0; i < r->n_refused && i < 10; i++) {
         nara_fmt_id(r->refused[i].id, id);
         printf(nara_msg(NARA_MSG_SYNC_EVENT), id, nara_err_name(r->refused[i].code));
@@ -256,12 +252,12 @@ static void record(sync_ctx_t *x, const nara_sync_result_t *r, int code)
     snprintf(ms, sizeof ms, "%llu", (unsigned long long)nara_now_ms());
     note_meta(x, nara_meta_set(x->app->meta, NARA_META_SYNC_MS, ms));
     if (code == NARA_EXIT_OK || code == NARA_EXIT_PARTIAL)
-        snprintf(buf, sizeof buf, "%s", code == NARA_EXIT_OK ? "ok" : "partial: some events refused");
+        snprintf(buf, sizeof buf, "%s",
+                 code == NARA_EXIT_OK ? "ok" : nara_msg_in(NARA_LANG_EN, NARA_MSG_STORED_PARTIAL));
     else
         snprintf(buf, sizeof buf, "%s: %s", result_word(code), r->err_text);
     note_meta(x, nara_meta_set(x->app->meta, NARA_META_SYNC_RESULT, buf));
-    snprintf(buf, sizeof buf, "sent %llu, acknowledged %llu, received %llu, added %llu, "
-                              "rejected %llu",
+    snprintf(buf, sizeof buf, NARA_SYNC_SUMMARY_FMT,
              (unsigned long long)r->total.events_sent, (unsigned long long)r->total.events_acked,
              (unsigned long long)r->total.events_received,
              (unsigned long long)r->total.events_added, (unsigned long long)r->refused_total);
@@ -284,7 +280,7 @@ static void explain(const nara_app_t *app, int code, const nara_sync_result_t *r
     else if (code == NARA_EXIT_CONNECT)
         hint = nara_msg(NARA_MSG_HINT_CONNECT);
     /* No JSON here (app NULL): the summary object carries the error. */
-    nara_fail(NULL, code, nara_msg(NARA_MSG_SYNC_FAIL), result_human(code), r->err_text, hint);
+    nara_fail(NULL, code, nara_msg(NARA_MSG_SYNC_FAIL), result_human(code), r->err_local, hint);
     (void)app;
 }
 
@@ -305,16 +301,17 @@ static int run(nara_app_t *app, const nara_cmd_spec_t *spec)
     o.verbose = nara_flag(spec, "verbose");
     nara_err_t err = nara_rcpt_init(app->meta);
     if (err != NARA_OK)
-        return nara_fail(app, NARA_EXIT_STORAGE, "cannot prepare the receipt tables in %s: %s",
-                         app->db, nara_strerror(err));
+        return nara_fail_msg_err(app, NARA_EXIT_STORAGE, err, NARA_MSG_ERR_RCPT_TABLES, app->db);
     nara_rcpt_ctx_t rx = {app->meta, url, 0, 0, false, NARA_OK};
     nara_receipt_sink_t sink;
     nara_rcpt_sink(&rx, &sink);
     o.receipts = &sink;
     o.hooks = (nara_sync_hooks_t){on_authenticated, on_synced, last_head, &x};
     err = nara_sync_run(app->store, &app->kp, &o, &r);
-    if (err == NARA_NOMEM && r.err == NARA_OK)
-        snprintf(r.err_text, sizeof r.err_text, "out of memory");
+    if (err == NARA_NOMEM && r.err == NARA_OK) {
+        snprintf(r.err_text, sizeof r.err_text, "%s", nara_strerror(NARA_NOMEM));
+        snprintf(r.err_local, sizeof r.err_local, "%s", nara_err_text(NARA_NOMEM));
+    }
     rc = exit_code(err, &r);
     record(&x, &r, rc);
     if (app->json)
@@ -324,11 +321,9 @@ static int run(nara_app_t *app, const nara_cmd_spec_t *spec)
     if (rc != NARA_EXIT_OK && rc != NARA_EXIT_PARTIAL)
         explain(app, rc, &r);
     if (rx.forked)
-        fprintf(stderr, "nara: evidence of the server's forked history was kept in %s\n",
-                app->db);
+        fprintf(stderr, nara_msg(NARA_MSG_SYNC_EVIDENCE), app->db);
     if (x.meta_err != NARA_OK)
-        fprintf(stderr, "nara: warning: could not record the sync in the settings: %s\n",
-                nara_strerror(x.meta_err));
+        fprintf(stderr, nara_msg(NARA_MSG_SYNC_META_WARN), nara_err_text(x.meta_err));
     return rc;
 }
 

@@ -185,8 +185,8 @@ static nara_err_t own_feeds(nara_app_t *app, const facts_t *f, nara_json_t *j, b
             nara_json_u64(j, "seen_seq", seen);
             nara_json_end(j);
         } else {
-            printf("  %-9s seq %-6llu head %.12s%s\n", h->stream, (unsigned long long)h->seq,
-                   head, behind ? "  BEHIND: other replicas hold later events of this feed" : "");
+            printf(nara_msg(NARA_MSG_STATUS_FEED_ROW), h->stream, (unsigned long long)h->seq, head,
+                   behind ? nara_msg(NARA_MSG_STATUS_FEED_BEHIND) : "");
         }
     }
     if (j)
@@ -220,9 +220,36 @@ static void status_json(nara_app_t *app, const facts_t *f, const settings_t *s, 
     nara_json_end(j);
 }
 
+/* The stored result of the last sync (always English: "ok", "partial: ...",
+ * "failed: <why>", "refused: <why>") in the locale's words; <why> as stored. */
+static void stored_result(const char *stored, char *out, size_t cap)
+{
+    static const struct {
+        const char *word;
+        nara_msg_id_t id;
+    } words[] = {{"failed", NARA_MSG_SYNC_FAILED}, {"refused", NARA_MSG_SYNC_REFUSED_WORD}};
+    if (strcmp(stored, "ok") == 0) {
+        snprintf(out, cap, "%s", nara_msg(NARA_MSG_STORED_OK));
+        return;
+    }
+    if (strcmp(stored, nara_msg_in(NARA_LANG_EN, NARA_MSG_STORED_PARTIAL)) == 0) {
+        snprintf(out, cap, "%s", nara_msg(NARA_MSG_STORED_PARTIAL));
+        return;
+    }
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        size_t n = strlen(words[i].word);
+        if (strncmp(stored, words[i].word, n) == 0 && stored[n] == ':') {
+            snprintf(out, cap, "%s%s", nara_msg(words[i].id), stored + n);
+            return;
+        }
+    }
+    snprintf(out, cap, "%s", stored);
+}
+
 static void status_human(nara_app_t *app, const facts_t *f, const settings_t *s)
 {
-    char pk[65], root[65], d[65], t[NARA_TIME_STR];
+    char pk[65], root[65], d[65], t[NARA_TIME_STR], result[1024];
+    unsigned long long n[5];
     nara_hex(app->kp.pk, NARA_PUBLICKEY_BYTES, pk);
     nara_hex(app->root_pk, NARA_PUBLICKEY_BYTES, root);
     nara_hex(f->digest, NARA_HASH_BYTES, d);
@@ -233,10 +260,13 @@ static void status_human(nara_app_t *app, const facts_t *f, const settings_t *s)
            (unsigned long long)f->counts.pending, (unsigned long long)f->counts.forks,
            (unsigned long long)f->counts.quarantined, (unsigned long long)f->no_effect, d);
     nara_fmt_time(s->has_ms ? strtoull(s->sync_ms, NULL, 10) : 0, t);
+    stored_result(s->result, result, sizeof result);
     printf(nara_msg(NARA_MSG_STATUS_LAST_SYNC), s->has_ms ? t : nara_msg(NARA_MSG_STATUS_NEVER),
-           s->has_result ? ": " : "",
-           s->has_result ? s->result : "");
-    if (s->has_summary)
+           s->has_result ? ": " : "", s->has_result ? result : "");
+    if (s->has_summary && sscanf(s->summary, NARA_SYNC_SUMMARY_FMT, &n[0], &n[1], &n[2], &n[3],
+                                 &n[4]) == 5)
+        printf(nara_msg(NARA_MSG_STATUS_SYNC_SUMMARY), n[0], n[1], n[2], n[3], n[4]);
+    else if (s->has_summary)
         printf("          %s\n", s->summary);
     printf(nara_msg(NARA_MSG_STATUS_SERVER), s->has_url ? s->url : nara_msg(NARA_MSG_STATUS_NO_SERVER),
            s->has_pk ? s->server_pk : nara_msg(NARA_MSG_STATUS_NOT_PINNED));
@@ -288,18 +318,26 @@ int nara_cmd_status(nara_app_t *app, int argc, char **argv)
     return NARA_PARSED(rc);
 }
 
-/* ---- quarantine ------------------------------------------------------------------ */
+/* ---- quarantine and conflicts ------------------------------------------------------------------ */
+
+/* A walk that prints rows (j NULL) or JSON, counting them. */
+typedef struct {
+    nara_json_t *j;
+    size_t n;
+} view_walk_t;
 
 static int store_q(void *ctx, const nara_quarantined_t *q)
 {
-    nara_json_t *j = ctx;
+    view_walk_t *w = ctx;
+    nara_json_t *j = w->j;
+    w->n++;
     char id[65] = "", t[NARA_TIME_STR];
     if (q->has_id)
         nara_hex(q->id, NARA_ID_BYTES, id);
     nara_fmt_time(q->wall_ms, t);
     if (j == NULL) {
-        printf("  %s  %-12.12s %s (%s), %zu bytes\n", t, q->has_id ? id : "(no id)",
-               nara_strerror(q->reason), nara_err_name(q->reason), q->bytes.len);
+        printf(nara_msg(NARA_MSG_Q_STORE_ROW), t, q->has_id ? id : nara_msg(NARA_MSG_Q_NO_ID),
+               nara_err_text(q->reason), nara_err_name(q->reason), q->bytes.len);
         return 0;
     }
     nara_json_obj(j, NULL);
@@ -314,13 +352,15 @@ static int store_q(void *ctx, const nara_quarantined_t *q)
 
 static int dom_q(void *ctx, const nara_dom_quarantined_t *q)
 {
-    nara_json_t *j = ctx;
+    view_walk_t *w = ctx;
+    nara_json_t *j = w->j;
+    w->n++;
     char id[65], t[NARA_TIME_STR], author[9];
     nara_hex(q->id, NARA_ID_BYTES, id);
     nara_fmt_time(nara_hlc_ms(q->hlc), t);
     nara_fmt_key(q->author, author);
     if (j == NULL) {
-        printf("  %s  %.12s %-14s %-9s by %s: %s%s%s\n", t, id, q->kind, q->stream, author,
+        printf(nara_msg(NARA_MSG_Q_DOM_ROW), t, id, q->kind, q->stream, author,
                nara_rule_name(q->rule), q->detail && q->detail[0] ? " - " : "",
                q->detail ? q->detail : "");
         return 0;
@@ -342,21 +382,27 @@ static int dom_q(void *ctx, const nara_dom_quarantined_t *q)
 static int quarantine(nara_app_t *app)
 {
     nara_json_t j, *jp = app->json ? &j : NULL;
+    view_walk_t w = {jp, 0};
     if (jp) {
         nara_json_start(jp, stdout);
         nara_json_arr(jp, "store");
     } else {
-        printf("Refused by the store (not in the log):\n");
+        fputs(nara_msg(NARA_MSG_Q_STORE_HEAD), stdout);
     }
-    nara_err_t err = nara_store_each_quarantined(app->store, store_q, jp);
+    nara_err_t err = nara_store_each_quarantined(app->store, store_q, &w);
     if (jp)
         nara_json_end(jp);
+    else if (err == NARA_OK && w.n == 0)
+        fputs(nara_msg(NARA_MSG_NONE_ROW), stdout);
     if (err == NARA_OK) {
+        w.n = 0;
         if (jp)
             nara_json_arr(jp, "no_effect");
         else
-            printf("In the log without effect (authority rules, docs/events.md section 5):\n");
-        err = nara_domain_quarantine(app->dom, dom_q, jp);
+            fputs(nara_msg(NARA_MSG_Q_DOM_HEAD), stdout);
+        err = nara_domain_quarantine(app->dom, dom_q, &w);
+        if (!jp && err == NARA_OK && w.n == 0)
+            fputs(nara_msg(NARA_MSG_NONE_ROW), stdout);
     }
     if (jp)
         nara_json_finish(jp);
@@ -383,15 +429,18 @@ int nara_cmd_quarantine(nara_app_t *app, int argc, char **argv)
 
 static int conflict(void *ctx, const nara_conflict_t *c)
 {
-    nara_json_t *j = ctx;
+    view_walk_t *w = ctx;
+    nara_json_t *j = w->j;
+    w->n++;
     char a[65], b[65], cs[65] = "";
     nara_hex(c->a, NARA_ID_BYTES, a);
     nara_hex(c->b, NARA_ID_BYTES, b);
     if (c->has_case)
         nara_hex(c->case_id, NARA_ID_BYTES, cs);
     if (j == NULL) {
-        printf("  %-18s %-6s %s%.12s  kept %.12s, other %.12s%s\n", c->kind, c->region,
-               c->has_case ? "case " : "", cs, a, b, c->resolved ? "  (settled later)" : "");
+        printf(nara_msg(NARA_MSG_CONFLICT_ROW), c->kind, c->region,
+               c->has_case ? nara_msg(NARA_MSG_CONFLICT_CASE) : "", cs, a, b,
+               c->resolved ? nara_msg(NARA_MSG_CONFLICT_SETTLED) : "");
         return 0;
     }
     nara_json_obj(j, NULL);
@@ -421,9 +470,12 @@ int nara_cmd_conflicts(nara_app_t *app, int argc, char **argv)
             nara_json_start(&j, stdout);
             nara_json_arr(&j, "conflicts");
         }
-        nara_err_t err = nara_domain_conflicts(app->dom, conflict, app->json ? &j : NULL);
+        view_walk_t w = {app->json ? &j : NULL, 0};
+        nara_err_t err = nara_domain_conflicts(app->dom, conflict, &w);
         if (app->json)
             nara_json_finish(&j);
+        else if (err == NARA_OK && w.n == 0)
+            fputs(nara_msg(NARA_MSG_CONFLICTS_NONE), stdout);
         if (err != NARA_OK)
             rc = nara_fail_err(app, err, NARA_MSG_DOING_READING_CONFLICTS);
     }

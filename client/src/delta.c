@@ -2,11 +2,13 @@
  * delta.c - writing and streaming-reading delta files (format and
  * invariants in delta.h).
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "delta.h"
+#include "msgs.h"
 
 static void put_be(uint8_t *p, uint64_t v, int n)
 {
@@ -60,10 +62,19 @@ nara_err_t nara_delta_write_end(nara_delta_writer_t *w)
 
 /* ---- reader -------------------------------------------------------------------- */
 
-static nara_err_t damaged(nara_delta_reader_t *r, uint64_t at, const char *why)
+/* The damage at byte `at`: message `id` (with err's sentence appended unless
+ * NARA_OK) in English and in the environment's language. */
+static nara_err_t damaged(nara_delta_reader_t *r, uint64_t at, nara_err_t err, nara_msg_id_t id,
+                          ...)
 {
+    va_list ap, ap2;
     r->bad_offset = at;
-    snprintf(r->why, sizeof r->why, "%s", why);
+    va_start(ap, id);
+    va_copy(ap2, ap);
+    nara_msg_vformat(NARA_LANG_EN, r->why, sizeof r->why, err, id, ap);
+    nara_msg_vformat(nara_msg_lang(), r->why_local, sizeof r->why_local, err, id, ap2);
+    va_end(ap2);
+    va_end(ap);
     return NARA_CORRUPT;
 }
 
@@ -81,9 +92,9 @@ nara_err_t nara_delta_read_begin(nara_delta_reader_t *r, FILE *f)
     r->f = f;
     r->offset = r->count = r->bad_offset = 0;
     r->done = false;
-    r->why[0] = '\0';
+    r->why[0] = r->why_local[0] = '\0';
     if (!read_exact(r, hdr, sizeof hdr) || memcmp(hdr, NARA_DELTA_MAGIC, sizeof hdr) != 0) {
-        damaged(r, 0, "not a Naradamping delta file (NARA-DELTA-V1 header missing)");
+        damaged(r, 0, NARA_OK, NARA_MSG_DELTA_NOT_DELTA);
         return NARA_VERSION;
     }
     return NARA_OK;
@@ -92,16 +103,13 @@ nara_err_t nara_delta_read_begin(nara_delta_reader_t *r, FILE *f)
 static nara_err_t read_trailer(nara_delta_reader_t *r, uint64_t at, bool *has)
 {
     uint8_t cnt[8], extra;
-    char why[160];
     if (!read_exact(r, cnt, sizeof cnt))
-        return damaged(r, at, "the file ends inside the trailer (truncated)");
-    if (get_be(cnt, 8) != r->count) {
-        snprintf(why, sizeof why, "trailer counts %llu events but the file holds %llu",
-                 (unsigned long long)get_be(cnt, 8), (unsigned long long)r->count);
-        return damaged(r, at, why);
-    }
+        return damaged(r, at, NARA_OK, NARA_MSG_DELTA_TRAILER_TRUNCATED);
+    if (get_be(cnt, 8) != r->count)
+        return damaged(r, at, NARA_OK, NARA_MSG_DELTA_TRAILER_COUNT,
+                       (unsigned long long)get_be(cnt, 8), (unsigned long long)r->count);
     if (fread(&extra, 1, 1, r->f) == 1)
-        return damaged(r, r->offset, "bytes after the trailer");
+        return damaged(r, r->offset, NARA_OK, NARA_MSG_DELTA_AFTER_TRAILER);
     r->done = true;
     *has = false;
     return NARA_OK;
@@ -111,7 +119,6 @@ static nara_err_t read_trailer(nara_delta_reader_t *r, uint64_t at, bool *has)
 static nara_err_t check_event(nara_delta_reader_t *r, uint64_t at, size_t len)
 {
     nara_event_t ev;
-    char why[160];
     /* Only the framing and the encoding are the file's business: signatures,
      * chains and endorsements are judged by nara_store_merge exactly as in a
      * live sync (an event whose own signature fails may still be endorsed by
@@ -119,9 +126,7 @@ static nara_err_t check_event(nara_delta_reader_t *r, uint64_t at, size_t len)
     nara_err_t err = nara_event_decode(r->buf, len, &ev);
     if (err == NARA_OK)
         return NARA_OK;
-    snprintf(why, sizeof why, "record %llu is not a valid event: %s",
-             (unsigned long long)r->count + 1, nara_strerror(err));
-    return damaged(r, at, why);
+    return damaged(r, at, err, NARA_MSG_DELTA_BAD_RECORD, (unsigned long long)r->count + 1);
 }
 
 nara_err_t nara_delta_read_next(nara_delta_reader_t *r, nara_bytes_t *ev, bool *has)
@@ -134,14 +139,14 @@ nara_err_t nara_delta_read_next(nara_delta_reader_t *r, nara_bytes_t *ev, bool *
     if (r->bad_offset || r->why[0])
         return NARA_CORRUPT;
     if (!read_exact(r, hdr, 4))
-        return damaged(r, at, "the file ends before its trailer (truncated)");
+        return damaged(r, at, NARA_OK, NARA_MSG_DELTA_NO_TRAILER);
     uint64_t len = get_be(hdr, 4);
     if (len == 0)
         return read_trailer(r, at, has);
     if (len > NARA_EVENT_MAX_BYTES)
-        return damaged(r, at, "record length exceeds the largest event (NARA_EVENT_MAX_BYTES)");
+        return damaged(r, at, NARA_OK, NARA_MSG_DELTA_RECORD_TOO_LARGE);
     if (!read_exact(r, r->buf, (size_t)len))
-        return damaged(r, at, "the file ends inside a record (truncated)");
+        return damaged(r, at, NARA_OK, NARA_MSG_DELTA_RECORD_TRUNCATED);
     nara_err_t err = check_event(r, at, (size_t)len);
     if (err != NARA_OK)
         return err;

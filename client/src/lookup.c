@@ -68,6 +68,7 @@ int nara_resolve_case(nara_app_t *app, const char *arg, uint8_t out[NARA_ID_BYTE
 struct nara_label {
     uint8_t pk[NARA_PUBLICKEY_BYTES];
     char name[96];
+    bool revoked;
 };
 
 typedef struct {
@@ -90,8 +91,8 @@ static int add_label(void *ctx, const nara_device_t *dev)
         w->cap = cap;
     }
     memcpy(w->v[w->n].pk, dev->device, NARA_PUBLICKEY_BYTES);
-    snprintf(w->v[w->n].name, sizeof w->v[w->n].name, "%s%s", dev->name,
-             dev->revoked ? ", revoked" : "");
+    snprintf(w->v[w->n].name, sizeof w->v[w->n].name, "%s", dev->name);
+    w->v[w->n].revoked = dev->revoked;
     w->n++;
     return 0;
 }
@@ -120,20 +121,26 @@ void nara_labels_free(nara_app_t *app)
     app->n_labels = 0;
 }
 
-void nara_author_label(const nara_app_t *app, const uint8_t pk[32], char *out, size_t cap)
+void nara_author_label(const nara_app_t *app, nara_lang_t lang, const uint8_t pk[32], char *out,
+                       size_t cap)
 {
     char key[9];
     nara_fmt_key(pk, key);
     if (app->have_root && memcmp(pk, app->root_pk, NARA_PUBLICKEY_BYTES) == 0) {
-        snprintf(out, cap, "%s (province root)", key);
+        nara_msg_format(lang, out, cap, NARA_MSG_LABEL_ROOT, key);
         return;
     }
-    for (size_t i = 0; i < app->n_labels; i++)
-        if (memcmp(app->labels[i].pk, pk, NARA_PUBLICKEY_BYTES) == 0) {
-            snprintf(out, cap, "%s (%s)", key, app->labels[i].name);
-            return;
-        }
-    snprintf(out, cap, "%s (not enrolled here)", key);
+    for (size_t i = 0; i < app->n_labels; i++) {
+        const struct nara_label *l = &app->labels[i];
+        if (memcmp(l->pk, pk, NARA_PUBLICKEY_BYTES) != 0)
+            continue;
+        if (l->revoked)
+            nara_msg_format(lang, out, cap, NARA_MSG_LABEL_REVOKED, key, l->name);
+        else
+            snprintf(out, cap, "%s (%s)", key, l->name);
+        return;
+    }
+    nara_msg_format(lang, out, cap, NARA_MSG_LABEL_UNKNOWN, key);
 }
 
 /* ---- effect of a new event --------------------------------------------------- */
@@ -164,14 +171,10 @@ void nara_note_effect(nara_app_t *app, const uint8_t id[NARA_ID_BYTES])
     if (nara_domain_quarantine(app->dom, match_quarantined, &w) != NARA_OK || !w.found)
         return;
     if (w.rule == NARA_RULE_UNKNOWN_DEVICE)
-        fprintf(stderr,
-                "nara: note: this device's enrolment has not reached this replica yet, so the "
-                "event takes no effect here until it does (sync to fetch it)\n");
+        fputs(nara_msg(NARA_MSG_NOTE_UNKNOWN_DEVICE), stderr);
     else
-        fprintf(stderr,
-                "nara: warning: the event is recorded and signed but takes no effect: rule "
-                "%s%s%s\n",
-                nara_rule_name(w.rule), w.detail[0] ? ": " : "", w.detail);
+        fprintf(stderr, nara_msg(NARA_MSG_WARN_NO_EFFECT), nara_rule_name(w.rule),
+                w.detail[0] ? ": " : "", w.detail);
 }
 
 int nara_written(nara_app_t *app, nara_err_t err, const char *kind,

@@ -179,6 +179,187 @@ typedef enum { NARA_LANG_EN = 0, NARA_LANG_ID = 1, NARA_LANG_COUNT } nara_lang_t
     X(HELP_CASE_ESCALATE)                                                                          \
     X(HELP_CASE_RESOLVE)                                                                           \
     X(HELP_CASE_REOPEN)                                                                            \
+    X(ERR_MISSING_OPTION)                                                                          \
+    X(ERR_MISSING_ARG)                                                                             \
+    X(ERR_UNEXPECTED_ARG)                                                                          \
+    X(ERR_DB_EMPTY)                                                                                \
+    X(ERR_DB_TOO_LONG)                                                                             \
+    X(ERR_DB_NO_DIR)                                                                               \
+    X(ERR_REGION_LIST)                                                                             \
+    X(ERR_KEY_PERMS)                                                                               \
+    X(ERR_KEY_FILE)                                                                                \
+    X(ERR_OPEN_REPLICA)                                                                            \
+    X(ERR_OPEN_SETTINGS)                                                                           \
+    X(ERR_READ_SETTINGS)                                                                           \
+    X(ERR_NO_ROOT)                                                                                 \
+    X(ERR_VOCAB)                                                                                   \
+    X(ERR_DATE)                                                                                    \
+    X(ERR_INSTANT)                                                                                 \
+    X(ERR_REGION)                                                                                  \
+    X(ERR_TEXT_EMPTY)                                                                              \
+    X(ERR_TEXT_LONG)                                                                               \
+    X(ERR_HEX)                                                                                     \
+    X(THIS_PROVINCE)                                                                               \
+    X(ERR_SCOPE_TOO_LONG)                                                                          \
+    X(ERR_SCOPE_TOO_MANY)                                                                          \
+    X(ERR_SCOPE_EMPTY)                                                                             \
+    X(ERR_ROLE)                                                                                    \
+    X(ERR_DOC_READ)                                                                                \
+    X(ERR_DOC_IO)                                                                                  \
+    X(ERR_DOC_ONE)                                                                                 \
+    X(ERR_ASSIGNMENT_NONE)                                                                         \
+    X(ERR_ASSIGNMENT_MANY)                                                                         \
+    X(NOTE_DECREE_UNKNOWN)                                                                         \
+    X(COL_KEY)                                                                                     \
+    X(COL_ROLE)                                                                                    \
+    X(COL_SCOPE)                                                                                   \
+    X(COL_DEVICE_NAME)                                                                             \
+    X(COL_SINCE)                                                                                   \
+    X(DEVICE_REVOKED)                                                                              \
+    X(DEVICES_NONE)                                                                                \
+    X(COL_OFFICER)                                                                                 \
+    X(COL_AGENCY)                                                                                  \
+    X(COL_DECREE)                                                                                  \
+    X(COL_ASSIGNMENT)                                                                              \
+    X(LO_HISTORY)                                                                                  \
+    X(LO_HISTORY_ROW)                                                                              \
+    X(LO_CURRENT)                                                                                  \
+    X(LO_NO_EFFECT)                                                                                \
+    X(LO_CONFLICT)                                                                                 \
+    X(COL_STATUS)                                                                                  \
+    X(COL_PRIORITY)                                                                                \
+    X(COL_OPENED)                                                                                  \
+    X(COL_TITLE)                                                                                   \
+    X(CASE_LIST_NONE)                                                                              \
+    X(STATUS_FEED_ROW)                                                                             \
+    X(STATUS_FEED_BEHIND)                                                                          \
+    X(Q_STORE_HEAD)                                                                                \
+    X(Q_DOM_HEAD)                                                                                  \
+    X(Q_STORE_ROW)                                                                                 \
+    X(Q_NO_ID)                                                                                     \
+    X(Q_DOM_ROW)                                                                                   \
+    X(NONE_ROW)                                                                                    \
+    X(CONFLICT_ROW)                                                                                \
+    X(CONFLICT_CASE)                                                                               \
+    X(CONFLICT_SETTLED)                                                                            \
+    X(CONFLICTS_NONE)                                                                              \
+    X(NOTE_VV_UNREADABLE)                                                                          \
+    X(ERR_OUT_CREATE)                                                                              \
+    X(ERR_EXPORT_BOTH)                                                                             \
+    X(EXPORT_DONE)                                                                                 \
+    X(EXPORT_BASE_SERVER)                                                                          \
+    X(EXPORT_BASE_ALL)                                                                             \
+    X(ERR_CANNOT_READ)                                                                             \
+    X(IMPORT_DONE)                                                                                 \
+    X(IMPORT_DAMAGED)                                                                              \
+    X(DELTA_NOT_DELTA)                                                                             \
+    X(DELTA_TRAILER_TRUNCATED)                                                                     \
+    X(DELTA_TRAILER_COUNT)                                                                         \
+    X(DELTA_AFTER_TRAILER)                                                                         \
+    X(DELTA_BAD_RECORD)                                                                            \
+    X(DELTA_NO_TRAILER)                                                                            \
+    X(DELTA_RECORD_TOO_LARGE)                                                                      \
+    X(DELTA_RECORD_TRUNCATED)                                                                      \
+    X(SETUP_CREATED)                                                                               \
+    X(SETUP_ROOT)                                                                                  \
+    X(SETUP_DEVICE)                                                                                \
+    X(ERR_KEY_CREATE)                                                                              \
+    X(ERR_CREATE_REPLICA)                                                                          \
+    X(ERR_EXISTS)                                                                                  \
+    X(ERR_REGIONS_READ)                                                                            \
+    X(ERR_REGION_TOO_MANY)                                                                         \
+    X(ERR_FROM_AFTER_TO)                                                                           \
+    X(BUNDLE_DONE)                                                                                 \
+    X(ERR_AUDIT_RUN)                                                                               \
+    X(ERR_WITH_MAX)                                                                                \
+    X(ERR_CANNOT_OPEN)                                                                             \
+    X(ERR_SERVER_REPLICA_ROOT)                                                                     \
+    X(ERR_READING)                                                                                 \
+    X(ERR_NO_REPLICA_AT)                                                                           \
+    X(ERR_WITH_NEEDS_BUNDLE)                                                                       \
+    X(AUDIT_ROOT_GIVEN)                                                                            \
+    X(AUDIT_ROOT_REPLICA)                                                                          \
+    X(AUDIT_ROOT_BUNDLE)                                                                           \
+    X(AUDIT_HEAD)                                                                                  \
+    X(AUDIT_AND_MORE)                                                                              \
+    X(AUDIT_VERIFIED)                                                                              \
+    X(AUDIT_WITH_FINDINGS)                                                                         \
+    X(AUDIT_FAILED)                                                                                \
+    X(AUDIT_WITH)                                                                                  \
+    X(AUDIT_ROOT)                                                                                  \
+    X(AUDIT_COUNTS)                                                                                \
+    X(AUDIT_SERVER)                                                                                \
+    X(AUDIT_ENROLLED)                                                                              \
+    X(AUDIT_NOT_ENROLLED)                                                                          \
+    X(AUDIT_LARGEST)                                                                               \
+    X(AUDIT_RECEIPTED)                                                                             \
+    X(AUDIT_NOT_CLAIMED)                                                                           \
+    X(AUDIT_COMPLETE)                                                                              \
+    X(AUDIT_INCOMPLETE)                                                                            \
+    X(AUDIT_FIRST)                                                                                 \
+    X(AUDIT_FAILURES)                                                                              \
+    X(AUDIT_FINDINGS)                                                                              \
+    X(AUDIT_MORE)                                                                                  \
+    X(AUDIT_SUBJ_EVENT)                                                                            \
+    X(AUDIT_SUBJ_FEED_SEQ)                                                                         \
+    X(AUDIT_SUBJ_FEED)                                                                             \
+    X(AUDIT_SUBJ_OTHER)                                                                            \
+    X(AUDIT_SUBJ_BUNDLE_RECORD)                                                                    \
+    X(AUDIT_SUBJ_RECORD)                                                                           \
+    X(ERR_NO_SERVER)                                                                               \
+    X(ERR_URL_SCHEME)                                                                              \
+    X(ERR_URL_HOST)                                                                                \
+    X(ERR_URL_PORT)                                                                                \
+    X(ERR_REPIN_NEEDS_KEY)                                                                         \
+    X(ERR_KEY_DIFFERS)                                                                             \
+    X(ERR_PIN_UNREADABLE)                                                                          \
+    X(ERR_RCPT_TABLES)                                                                             \
+    X(SYNC_EVIDENCE)                                                                               \
+    X(SYNC_META_WARN)                                                                              \
+    X(SYNC_PROGRESS)                                                                               \
+    X(SYNC_RETRY)                                                                                  \
+    X(SYNC_DISCONNECTED)                                                                           \
+    X(SYNC_INTERRUPTED)                                                                            \
+    X(SYNC_LOST)                                                                                   \
+    X(SYNC_LOST_EARLY)                                                                             \
+    X(SYNC_NO_CONNECT)                                                                             \
+    X(SYNC_ATT_NOMEM)                                                                              \
+    X(SYNC_ATT_START)                                                                              \
+    X(SYNC_ATT_SESSION)                                                                            \
+    X(SYNC_ATT_TEXT)                                                                               \
+    X(SYNC_ATT_TOO_LARGE)                                                                          \
+    X(SYNC_ATT_STORE)                                                                              \
+    X(SYNC_ATT_WRITE)                                                                              \
+    X(SYNC_ATT_CONNECT)                                                                            \
+    X(SYNC_CONNECT_FAILED)                                                                         \
+    X(SYNC_TLS_HINT)                                                                               \
+    X(LABEL_ROOT)                                                                                  \
+    X(LABEL_UNKNOWN)                                                                               \
+    X(LABEL_REVOKED)                                                                               \
+    X(NOTE_UNKNOWN_DEVICE)                                                                         \
+    X(WARN_NO_EFFECT)                                                                              \
+    X(RCPT_BAD_HEAD)                                                                               \
+    X(RCPT_NO_LINK)                                                                                \
+    X(RCPT_HEAD_INVALID)                                                                           \
+    X(RCPT_HEAD_NOT_KEPT)                                                                          \
+    X(RCPT_PROOF_BAD)                                                                              \
+    X(RCPT_NOT_HELD_EVENT)                                                                         \
+    X(RCPT_NOT_HELD)                                                                               \
+    X(RCPT_ROW_VERIFIED)                                                                           \
+    X(RCPT_ROW_FAILED)                                                                             \
+    X(RCPT_EVIDENCE_HEAD)                                                                          \
+    X(RCPT_EVIDENCE_KEPT)                                                                          \
+    X(RCPT_EVIDENCE_OFFERED)                                                                       \
+    X(RCPT_EVIDENCE_NONE)                                                                          \
+    X(ERR_REGION_LIST_ERR)                                                                         \
+    X(ERR_REGIONS_FILE)                                                                            \
+    X(DUR_DAYS)                                                                                    \
+    X(DUR_HOURS)                                                                                   \
+    X(DUR_MINUTES)                                                                                 \
+    X(DUR_SECONDS)                                                                                 \
+    X(STORED_OK)                                                                                   \
+    X(STORED_PARTIAL)                                                                              \
+    X(STATUS_SYNC_SUMMARY)                                                                         \
     X(ERR_NO_REPLICA)
 
 typedef enum {
@@ -191,6 +372,9 @@ typedef enum {
 /* The sentence of a library error code in the environment's language (English:
  * nara_strerror's text); never NULL.  nara_err_text_in: one language, or NULL
  * when the catalogue has none for that code. */
+#include <stdarg.h>
+#include <stddef.h>
+
 #include "nara_error.h"
 const char *nara_err_text(nara_err_t err);
 const char *nara_err_text_in(nara_lang_t lang, nara_err_t err);
@@ -203,5 +387,16 @@ nara_lang_t nara_lang_from_env(const char *lc_all, const char *lc_messages, cons
 const char *nara_msg(nara_msg_id_t id);
 /* The message in one language, or NULL for an id out of range. */
 const char *nara_msg_in(nara_lang_t lang, nara_msg_id_t id);
+
+/* Format message `id` in `lang` into out (always terminated); when err is not
+ * NARA_OK, append ": <error sentence> (<NARA_NAME>)" in that language. */
+void nara_msg_vformat(nara_lang_t lang, char *out, size_t cap, nara_err_t err, nara_msg_id_t id,
+                      va_list ap);
+/* nara_msg_vformat without an error, from arguments. */
+void nara_msg_format(nara_lang_t lang, char *out, size_t cap, nara_msg_id_t id, ...);
+/* The same message twice: in English (en, for --json and stored settings)
+ * and in the environment's language (loc, for a person). */
+void nara_msg_format2(char *en, size_t en_cap, char *loc, size_t loc_cap, nara_err_t err,
+                      nara_msg_id_t id, ...);
 
 #endif

@@ -91,6 +91,10 @@ uint64_t nara_now_ms(void);
 #define NARA_META_SYNC_MS "last_sync_ms"  /* decimal ms of the last sync attempt */
 #define NARA_META_SYNC_RESULT "last_sync_result" /* ok, partial, failed: ..., refused: ... */
 #define NARA_META_SYNC_SUMMARY "last_sync_summary"
+/* The stored summary, always in English (status shows it in the locale's
+ * language by reading the numbers back). */
+#define NARA_SYNC_SUMMARY_FMT                                                                      \
+    "sent %llu, acknowledged %llu, received %llu, added %llu, rejected %llu"
 #define NARA_META_SERVER_VV "server_vv"   /* blob: feeds the server is known to hold */
 
 nara_err_t nara_meta_open(const char *path, sqlite3 **out, char *errbuf, size_t errcap);
@@ -150,6 +154,11 @@ int nara_fail(const nara_app_t *app, int code, const char *fmt, ...)
 /* nara_fail with a catalogued message (msgs.h): stderr gets the locale's
  * language, the --json error object always the English text. */
 int nara_fail_msg(const nara_app_t *app, int code, nara_msg_id_t id, ...);
+/* nara_fail_msg followed by ": <error sentence> (<NARA_NAME>)" of err. */
+int nara_fail_msg_err(const nara_app_t *app, int code, nara_err_t err, nara_msg_id_t id, ...);
+/* The failure with its two texts given: loc on stderr, en in the --json
+ * error object. */
+int nara_fail_text(const nara_app_t *app, int code, const char *en, const char *loc);
 /* The exit code for an error from the libraries. */
 int nara_exit_for(nara_err_t err);
 /* nara_fail with "<what>: <error text> (<NAME>)" (stderr in the locale's language,
@@ -189,7 +198,7 @@ void nara_json_time(nara_json_t *j, const char *key, uint64_t ms); /* 0: null */
 #define NARA_TIME_STR 32
 /* "2026-01-02T03:04:05Z" from milliseconds since the epoch; "-" for 0. */
 void nara_fmt_time(uint64_t ms, char out[NARA_TIME_STR]);
-/* "3h 12m", "45s", "2d 4h". */
+/* "3h 12m", "45s", "2d 4h" (Indonesian: "3j 12m", "45d", "2h 4j"). */
 void nara_fmt_dur(uint64_t ms, char *out, size_t cap);
 /* First 12 hex digits of an id / 8 of a key. */
 void nara_fmt_id(const uint8_t id[32], char out[13]);
@@ -223,8 +232,10 @@ int nara_resolve_case(nara_app_t *app, const char *arg, uint8_t out[NARA_ID_BYTE
  * query runs inside another's callback).  Returns an exit code. */
 int nara_labels_load(nara_app_t *app);
 void nara_labels_free(nara_app_t *app);
-/* "1a2b3c4d (Pemkab Bogor)" for an author key, from the loaded names. */
-void nara_author_label(const nara_app_t *app, const uint8_t pk[32], char *out, size_t cap);
+/* "1a2b3c4d (Pemkab Bogor)" for an author key, from the loaded names, with
+ * the words around it in `lang` (English for --json). */
+void nara_author_label(const nara_app_t *app, nara_lang_t lang, const uint8_t pk[32], char *out,
+                       size_t cap);
 /* After writing event `id`: if this replica's fold did not apply it, say so
  * on stderr (the event is recorded all the same). */
 void nara_note_effect(nara_app_t *app, const uint8_t id[NARA_ID_BYTES]);

@@ -17,6 +17,21 @@
 
 /* ---- errors ------------------------------------------------------------- */
 
+int nara_fail_text(const nara_app_t *app, int code, const char *en, const char *loc)
+{
+    fprintf(stderr, "nara: %s\n", loc);
+    if (app && app->json) { /* machine output does not depend on the locale */
+        nara_json_t j;
+        nara_json_start(&j, stdout);
+        nara_json_obj(&j, "error");
+        nara_json_u64(&j, "exit", (uint64_t)code);
+        nara_json_str(&j, "message", en);
+        nara_json_end(&j);
+        nara_json_finish(&j);
+    }
+    return code;
+}
+
 int nara_fail(const nara_app_t *app, int code, const char *fmt, ...)
 {
     char msg[1024];
@@ -24,44 +39,36 @@ int nara_fail(const nara_app_t *app, int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "nara: %s\n", msg);
-    if (app && app->json) {
-        nara_json_t j;
-        nara_json_start(&j, stdout);
-        nara_json_obj(&j, "error");
-        nara_json_u64(&j, "exit", (uint64_t)code);
-        nara_json_str(&j, "message", msg);
-        nara_json_end(&j);
-        nara_json_finish(&j);
-    }
-    return code;
+    return nara_fail_text(app, code, msg, msg);
+}
+
+static int fail_v(const nara_app_t *app, int code, nara_err_t err, nara_msg_id_t id, va_list ap)
+{
+    char en[1024], loc[1024];
+    va_list ap2;
+    va_copy(ap2, ap);
+    nara_msg_vformat(NARA_LANG_EN, en, sizeof en, err, id, ap);
+    nara_msg_vformat(nara_msg_lang(), loc, sizeof loc, err, id, ap2);
+    va_end(ap2);
+    return nara_fail_text(app, code, en, loc);
 }
 
 int nara_fail_msg(const nara_app_t *app, int code, nara_msg_id_t id, ...)
 {
-    char msg[1024];
-    va_list ap, ap2;
+    va_list ap;
     va_start(ap, id);
-    va_copy(ap2, ap);
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-    vsnprintf(msg, sizeof msg, nara_msg(id), ap);
-    fprintf(stderr, "nara: %s\n", msg);
-    if (app && app->json) {
-        /* Machine output does not depend on the locale. */
-        vsnprintf(msg, sizeof msg, nara_msg_in(NARA_LANG_EN, id), ap2);
-#pragma GCC diagnostic pop
-        nara_json_t j;
-        nara_json_start(&j, stdout);
-        nara_json_obj(&j, "error");
-        nara_json_u64(&j, "exit", (uint64_t)code);
-        nara_json_str(&j, "message", msg);
-        nara_json_end(&j);
-        nara_json_finish(&j);
-    }
-    va_end(ap2);
+    int rc = fail_v(app, code, NARA_OK, id, ap);
     va_end(ap);
-    return code;
+    return rc;
+}
+
+int nara_fail_msg_err(const nara_app_t *app, int code, nara_err_t err, nara_msg_id_t id, ...)
+{
+    va_list ap;
+    va_start(ap, id);
+    int rc = fail_v(app, code, err, id, ap);
+    va_end(ap);
+    return rc;
 }
 
 int nara_exit_for(nara_err_t err)
@@ -102,27 +109,13 @@ int nara_fail_err_text(const nara_app_t *app, nara_err_t err, const char *what_e
 {
     const char *detail = app && app->store ? nara_store_errmsg(app->store) : "";
     int code = nara_exit_for(err);
-    char msg[1024];
-    size_t n = (size_t)snprintf(msg, sizeof msg, "%s: %s (%s)", what, nara_err_text(err),
-                                nara_err_name(err));
-    if (code == NARA_EXIT_STORAGE && detail[0] && n < sizeof msg)
-        snprintf(msg + n, sizeof msg - n, ": %s", detail);
-    fprintf(stderr, "nara: %s\n", msg);
-    if (app && app->json) {
-        /* Machine output does not depend on the locale. */
-        n = (size_t)snprintf(msg, sizeof msg, "%s: %s (%s)", what_en, nara_strerror(err),
-                             nara_err_name(err));
-        if (code == NARA_EXIT_STORAGE && detail[0] && n < sizeof msg)
-            snprintf(msg + n, sizeof msg - n, ": %s", detail);
-        nara_json_t j;
-        nara_json_start(&j, stdout);
-        nara_json_obj(&j, "error");
-        nara_json_u64(&j, "exit", (uint64_t)code);
-        nara_json_str(&j, "message", msg);
-        nara_json_end(&j);
-        nara_json_finish(&j);
-    }
-    return code;
+    bool with_detail = code == NARA_EXIT_STORAGE && detail[0];
+    char en[1024], loc[1024];
+    snprintf(en, sizeof en, "%s: %s (%s)%s%s", what_en, nara_strerror(err), nara_err_name(err),
+             with_detail ? ": " : "", with_detail ? detail : "");
+    snprintf(loc, sizeof loc, "%s: %s (%s)%s%s", what, nara_err_text(err), nara_err_name(err),
+             with_detail ? ": " : "", with_detail ? detail : "");
+    return nara_fail_text(app, code, en, loc);
 }
 
 int nara_fail_err(const nara_app_t *app, nara_err_t err, nara_msg_id_t what)
@@ -265,14 +258,18 @@ void nara_fmt_time(uint64_t ms, char out[NARA_TIME_STR])
 void nara_fmt_dur(uint64_t ms, char *out, size_t cap)
 {
     uint64_t s = ms / 1000, m = s / 60, h = m / 60, d = h / 24;
+    nara_lang_t lang = nara_msg_lang(); /* unit letters: d h m s, or h j m d */
     if (d > 0)
-        snprintf(out, cap, "%llud %lluh", (unsigned long long)d, (unsigned long long)(h % 24));
+        nara_msg_format(lang, out, cap, NARA_MSG_DUR_DAYS, (unsigned long long)d,
+                        (unsigned long long)(h % 24));
     else if (h > 0)
-        snprintf(out, cap, "%lluh %llum", (unsigned long long)h, (unsigned long long)(m % 60));
+        nara_msg_format(lang, out, cap, NARA_MSG_DUR_HOURS, (unsigned long long)h,
+                        (unsigned long long)(m % 60));
     else if (m > 0)
-        snprintf(out, cap, "%llum %llus", (unsigned long long)m, (unsigned long long)(s % 60));
+        nara_msg_format(lang, out, cap, NARA_MSG_DUR_MINUTES, (unsigned long long)m,
+                        (unsigned long long)(s % 60));
     else
-        snprintf(out, cap, "%llus", (unsigned long long)s);
+        nara_msg_format(lang, out, cap, NARA_MSG_DUR_SECONDS, (unsigned long long)s);
 }
 
 void nara_fmt_id(const uint8_t id[32], char out[13])

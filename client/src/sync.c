@@ -32,6 +32,7 @@
  *   any --CONNECTION_ERROR / CLOSED / fatal error--> end
  */
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,7 +97,7 @@ typedef struct {
     nara_session_t *s;
     size_t rx_len;
     nara_err_t att_err;
-    char att_text[256];
+    char att_text[256], att_local[320]; /* English, and the environment's language */
     nara_vv_t told;
     uint64_t told_sig;
     nara_tree_head_t last; /* the pinned tree head of this attempt */
@@ -111,7 +112,7 @@ static uint64_t mono_ms(void)
 
 /* ---- URL ------------------------------------------------------------------------ */
 
-bool nara_url_parse(const char *s, nara_url_t *u, char *err, size_t cap)
+bool nara_url_parse(const char *s, nara_url_t *u, nara_msg_id_t *why)
 {
     memset(u, 0, sizeof *u);
     const char *p;
@@ -121,12 +122,12 @@ bool nara_url_parse(const char *s, nara_url_t *u, char *err, size_t cap)
         p = s + 6;
         u->tls = true;
     } else {
-        snprintf(err, cap, "'%.100s' is not a ws:// or wss:// URL", s);
+        *why = NARA_MSG_ERR_URL_SCHEME;
         return false;
     }
     size_t hl = strcspn(p, ":/");
     if (hl == 0 || hl >= sizeof u->host) {
-        snprintf(err, cap, "'%.100s' has no host", s);
+        *why = NARA_MSG_ERR_URL_HOST;
         return false;
     }
     memcpy(u->host, p, hl);
@@ -136,7 +137,7 @@ bool nara_url_parse(const char *s, nara_url_t *u, char *err, size_t cap)
         char *end = NULL;
         long port = strtol(p + 1, &end, 10);
         if (end == p + 1 || port < 1 || port > 65535 || (*end && *end != '/')) {
-            snprintf(err, cap, "'%.100s' has no valid port", s);
+            *why = NARA_MSG_ERR_URL_PORT;
             return false;
         }
         u->port = (int)port;
@@ -148,12 +149,38 @@ bool nara_url_parse(const char *s, nara_url_t *u, char *err, size_t cap)
 
 /* ---- helpers --------------------------------------------------------------------- */
 
-static void att_fail(conn_t *c, nara_err_t err, const char *text)
+/* The cause of a failed attempt: catalogued message `id` with its arguments. */
+static void att_fail(conn_t *c, nara_err_t err, nara_msg_id_t id, ...)
 {
+    va_list ap, ap2;
     if (c->att_err != NARA_OK)
         return; /* keep the first cause */
     c->att_err = err;
-    snprintf(c->att_text, sizeof c->att_text, "%s", text);
+    va_start(ap, id);
+    va_copy(ap2, ap);
+    nara_msg_vformat(NARA_LANG_EN, c->att_text, sizeof c->att_text, NARA_OK, id, ap);
+    nara_msg_vformat(nara_msg_lang(), c->att_local, sizeof c->att_local, NARA_OK, id, ap2);
+    va_end(ap2);
+    va_end(ap);
+}
+
+/* "could not connect to HOST:PORT: <why>" in one language; libwebsockets'
+ * own reason (in) stays as it wrote it. */
+static void connect_text(const conn_t *c, nara_lang_t lang, const char *in, char *out, size_t cap)
+{
+    bool tls_hint = c->o->url.tls && !c->o->insecure && in && strstr(in, "SSL");
+    nara_msg_format(lang, out, cap, NARA_MSG_SYNC_ATT_CONNECT, c->o->url.host, c->o->url.port,
+                    in ? in : nara_msg_in(lang, NARA_MSG_SYNC_CONNECT_FAILED),
+                    tls_hint ? nara_msg_in(lang, NARA_MSG_SYNC_TLS_HINT) : "");
+}
+
+static void connect_failed(conn_t *c, const char *in)
+{
+    if (c->att_err != NARA_OK)
+        return; /* keep the first cause */
+    c->att_err = NARA_CONNECT;
+    connect_text(c, NARA_LANG_EN, in, c->att_text, sizeof c->att_text);
+    connect_text(c, nara_msg_lang(), in, c->att_local, sizeof c->att_local);
 }
 
 /* A fingerprint of a vector: changes whenever any feed grows. */
@@ -189,7 +216,7 @@ static void progress(conn_t *c, bool final)
         return;
     c->last_progress_ms = now;
     c->printed_sig = sig;
-    fprintf(stderr, "nara: sent %llu (acknowledged %llu), received %llu (added %llu)\n",
+    fprintf(stderr, nara_msg(NARA_MSG_SYNC_PROGRESS),
             (unsigned long long)(c->r->total.events_sent + st->events_sent),
             (unsigned long long)(c->r->total.events_acked + st->events_acked),
             (unsigned long long)(c->r->total.events_received + st->events_received),
@@ -238,8 +265,9 @@ static void schedule_retry(conn_t *c)
     uint32_t delay = base - base * JITTER_PCT / 100 + randombytes_uniform(span + 1);
     if (c->backoff < BACKOFF_STEPS)
         c->backoff++;
-    fprintf(stderr, "nara: %s; retrying in %.1f s\n",
-            c->r->err_text[0] ? c->r->err_text : "disconnected", delay / 1000.0);
+    fprintf(stderr, nara_msg(NARA_MSG_SYNC_RETRY),
+            c->r->err_local[0] ? c->r->err_local : nara_msg(NARA_MSG_SYNC_DISCONNECTED),
+            delay / 1000.0);
     lws_sul_schedule(c->ctx, 0, &c->sul_connect, connect_cb,
                      (lws_usec_t)delay * LWS_USEC_PER_SEC / 1000);
 }
@@ -252,22 +280,27 @@ static void classify(conn_t *c)
     if (err != NARA_OK) {
         c->r->err = err;
         bool extra = text && text[0] && strcmp(text, nara_strerror(err)) != 0;
+        /* the peer's own detail (text) is the peer's words: kept as sent */
         snprintf(c->r->err_text, sizeof c->r->err_text, "%s (%s)%s%s", nara_strerror(err),
+                 nara_err_name(err), extra ? ": " : "", extra ? text : "");
+        snprintf(c->r->err_local, sizeof c->r->err_local, "%s (%s)%s%s", nara_err_text(err),
                  nara_err_name(err), extra ? ": " : "", extra ? text : "");
     } else if (c->att_err != NARA_OK) {
         c->r->err = c->att_err;
         snprintf(c->r->err_text, sizeof c->r->err_text, "%s", c->att_text);
+        snprintf(c->r->err_local, sizeof c->r->err_local, "%s", c->att_local);
     } else if (!c->o->watch && c->was_done) {
         c->r->err = NARA_OK;
-        c->r->err_text[0] = '\0';
+        c->r->err_text[0] = c->r->err_local[0] = '\0';
         c->r->done = true;
     } else {
+        nara_msg_id_t why = signalled          ? NARA_MSG_SYNC_INTERRUPTED
+                            : c->was_done      ? NARA_MSG_SYNC_LOST
+                            : c->established   ? NARA_MSG_SYNC_LOST_EARLY
+                                               : NARA_MSG_SYNC_NO_CONNECT;
         c->r->err = NARA_CONNECT;
-        snprintf(c->r->err_text, sizeof c->r->err_text,
-                 signalled          ? "interrupted before the sync was done"
-                 : c->was_done      ? "connection lost"
-                 : c->established   ? "connection lost before the sync was done"
-                                    : "could not connect to the server");
+        nara_msg_format2(c->r->err_text, sizeof c->r->err_text, c->r->err_local,
+                         sizeof c->r->err_local, NARA_OK, why);
     }
 }
 
@@ -315,10 +348,10 @@ static void attempt_start(conn_t *c)
     c->established = c->closing = c->proven = c->was_done = c->done_now = false;
     c->rx_len = 0;
     c->att_err = NARA_OK;
-    c->att_text[0] = '\0';
+    c->att_text[0] = c->att_local[0] = '\0';
     c->told_sig = 0;
     if (nara_session_client_new(c->store, c->kp, &so, &c->s) != NARA_OK) {
-        att_fail(c, NARA_NOMEM, "out of memory creating the session");
+        att_fail(c, NARA_NOMEM, NARA_MSG_SYNC_ATT_NOMEM);
         attempt_end(c); /* NOMEM is permanent: the run stops */
         return;
     }
@@ -340,7 +373,7 @@ static void attempt_start(conn_t *c)
                                                  LCCSCF_ALLOW_EXPIRED
                                            : 0);
     if (lws_client_connect_via_info(&i) == NULL) {
-        att_fail(c, NARA_CONNECT, "could not start a connection to the server");
+        att_fail(c, NARA_CONNECT, NARA_MSG_SYNC_ATT_START);
         attempt_end(c);
     }
 }
@@ -385,7 +418,7 @@ static void on_established(conn_t *c, struct lws *wsi)
     c->r->connections++;
     refresh_told(c);
     if (nara_session_start(c->s, nara_now_ms()) != NARA_OK)
-        att_fail(c, NARA_PROTOCOL, "could not start the session");
+        att_fail(c, NARA_PROTOCOL, NARA_MSG_SYNC_ATT_SESSION);
     lws_callback_on_writable(wsi);
 }
 
@@ -394,11 +427,11 @@ static int on_receive(conn_t *c, struct lws *wsi, const void *in, size_t len)
     if (c->s == NULL)
         return -1;
     if (!lws_frame_is_binary(wsi)) {
-        att_fail(c, NARA_MALFORMED, "the server sent a text frame");
+        att_fail(c, NARA_MALFORMED, NARA_MSG_SYNC_ATT_TEXT);
         return -1;
     }
     if (len > NARA_MAX_MESSAGE_BYTES - c->rx_len) {
-        att_fail(c, NARA_TOO_LARGE, "the server sent a message over NARA_MAX_MESSAGE_BYTES");
+        att_fail(c, NARA_TOO_LARGE, NARA_MSG_SYNC_ATT_TOO_LARGE);
         return -1;
     }
     memcpy(c->rx + c->rx_len, in, len);
@@ -437,14 +470,14 @@ static int on_writeable(conn_t *c, struct lws *wsi)
         return -1;
     }
     if (err != NARA_OK) {
-        att_fail(c, err, "local store failed during the sync");
+        att_fail(c, err, NARA_MSG_SYNC_ATT_STORE);
         return -1;
     }
     if (!has)
         return 0;
     memcpy(c->tx + LWS_PRE, m.bytes, m.len);
     if (lws_write(wsi, c->tx + LWS_PRE, m.len, LWS_WRITE_BINARY) < (int)m.len) {
-        att_fail(c, NARA_CONNECT, "writing to the server failed");
+        att_fail(c, NARA_CONNECT, NARA_MSG_SYNC_ATT_WRITE);
         return -1;
     }
     after_message(c);
@@ -457,18 +490,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 {
     struct lws_context *ctx = lws_get_context(wsi);
     conn_t *c = ctx ? lws_context_user(ctx) : NULL;
-    char text[256];
     (void)user;
     if (c == NULL)
         return 0;
     switch (reason) {
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-        snprintf(text, sizeof text, "could not connect to %.64s:%d: %.80s%s", c->o->url.host,
-                 c->o->url.port, in ? (const char *)in : "connection failed",
-                 c->o->url.tls && !c->o->insecure && in && strstr(in, "SSL")
-                     ? " (TLS certificate not trusted? give --ca FILE)"
-                     : "");
-        att_fail(c, NARA_CONNECT, text);
+        connect_failed(c, in);
         attempt_end(c);
         break;
     case LWS_CALLBACK_CLIENT_ESTABLISHED:

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "msgs.h"
 #include "nara_protocol.h"
 
 #define NARA_SYNC_SUBPROTOCOL "nara-sync.v1"
@@ -34,8 +35,9 @@ typedef struct {
 } nara_url_t;
 
 /* Parse "ws://HOST[:PORT][/PATH]" or "wss://...".  Default port 80 / 443,
- * default path NARA_SYNC_PATH.  Returns false with a message in err. */
-bool nara_url_parse(const char *s, nara_url_t *u, char *err, size_t cap);
+ * default path NARA_SYNC_PATH.  Returns false with *why, the catalogued
+ * message (msgs.h) that names what is wrong (its argument: s). */
+bool nara_url_parse(const char *s, nara_url_t *u, nara_msg_id_t *why);
 
 typedef struct {
     /* The server proved it holds `pk` (once per connection). */
@@ -78,7 +80,8 @@ typedef struct {
     bool done;                  /* one-shot: finished cleanly */
     bool interrupted;           /* SIGINT / SIGTERM */
     nara_err_t err;             /* the last failure, NARA_OK if none */
-    char err_text[256];
+    char err_text[256];         /* in English (--json, settings) */
+    char err_local[320];        /* the same in the environment's language */
     bool server_proven;
     uint8_t server_pk[NARA_PUBLICKEY_BYTES];
     nara_sync_refused_t refused[NARA_SYNC_REFUSED_KEEP];

@@ -34,8 +34,7 @@ int nara_check_vocab(const nara_app_t *app, const char *opt, const char *v,
         size_t used = strlen(choices);
         snprintf(choices + used, sizeof choices - used, "%s%s", i ? ", " : "", list[i]);
     }
-    return nara_fail(app, NARA_EXIT_USAGE, "--%s: unknown value '%s' (one of: %s)", opt, v,
-                     choices);
+    return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_VOCAB, opt, v, choices);
 }
 
 static bool digits(const char *s, size_t n)
@@ -82,8 +81,7 @@ int nara_check_date(const nara_app_t *app, const char *opt, const char *v)
     int64_t days;
     if (nara_date_days(v, &days))
         return NARA_EXIT_OK;
-    return nara_fail(app, NARA_EXIT_USAGE, "--%s: '%s' is not a date (expected YYYY-MM-DD)",
-                     opt, v);
+    return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_DATE, opt, v);
 }
 
 /* "HH:MM[:SS]Z" after the date; seconds of the day into *secs. */
@@ -118,9 +116,7 @@ int nara_parse_instant(const nara_app_t *app, const char *opt, const char *v, ui
     *ms = (uint64_t)(days * 86400 + secs) * 1000u;
     return NARA_EXIT_OK;
 bad:
-    return nara_fail(app, NARA_EXIT_USAGE,
-                     "--%s: '%s' is not a time (expected YYYY-MM-DDTHH:MM[:SS]Z or now)", opt,
-                     v);
+    return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_INSTANT, opt, v);
 }
 
 int nara_check_region(const nara_app_t *app, const char *opt, const char *v)
@@ -128,19 +124,22 @@ int nara_check_region(const nara_app_t *app, const char *opt, const char *v)
     if (nara_regions_find(app->regions, v) >= 0)
         return NARA_EXIT_OK;
     const char *prov = nara_regions_province_name(app->regions);
-    return nara_fail(app, NARA_EXIT_USAGE,
-                     "--%s: '%s' is not a region of %s (%zu regions, e.g. %s; see nara report)",
-                     opt, v, prov ? prov : "this province", nara_regions_count(app->regions),
-                     nara_regions_count(app->regions) ? nara_regions_at(app->regions, 0)->code
-                                                      : "-");
+    size_t n = nara_regions_count(app->regions);
+    const char *eg = n ? nara_regions_at(app->regions, 0)->code : "-";
+    char en[1024], loc[1024];
+    nara_msg_format(NARA_LANG_EN, en, sizeof en, NARA_MSG_ERR_REGION, opt, v,
+                    prov ? prov : nara_msg_in(NARA_LANG_EN, NARA_MSG_THIS_PROVINCE), n, eg);
+    nara_msg_format(nara_msg_lang(), loc, sizeof loc, NARA_MSG_ERR_REGION, opt, v,
+                    prov ? prov : nara_msg(NARA_MSG_THIS_PROVINCE), n, eg);
+    return nara_fail_text(app, NARA_EXIT_USAGE, en, loc);
 }
 
 int nara_check_text(const nara_app_t *app, const char *opt, const char *v)
 {
     if (v[0] == '\0')
-        return nara_fail(app, NARA_EXIT_USAGE, "--%s must not be empty", opt);
+        return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_TEXT_EMPTY, opt);
     if (strlen(v) > TEXT_MAX)
-        return nara_fail(app, NARA_EXIT_USAGE, "--%s is longer than %d bytes", opt, TEXT_MAX);
+        return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_TEXT_LONG, opt, TEXT_MAX);
     return NARA_EXIT_OK;
 }
 
@@ -148,7 +147,5 @@ int nara_parse_hex32(const nara_app_t *app, const char *opt, const char *v, uint
 {
     if (nara_hex32_parse(v, out) == NARA_OK)
         return NARA_EXIT_OK;
-    return nara_fail(app, NARA_EXIT_USAGE,
-                     "--%s: '%.80s' is not valid hex (expected exactly 64 hex digits)",
-                     opt, v);
+    return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_HEX, opt, v);
 }
