@@ -5,6 +5,7 @@
  * follows it, and --json output is byte-identical whatever the locale.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -70,6 +71,24 @@ static void test_catalogue_complete(void **state)
 #undef ERR_HAS_TEXT
     assert_null(nara_msg_in(NARA_LANG_EN, NARA_MSG_COUNT));
     assert_null(nara_msg_in(NARA_LANG_COUNT, 0));
+}
+
+/* An Indonesian entry that merely copies the English one is a forgotten
+ * translation; only these are the same words in both languages. */
+static void test_catalogue_is_translated(void **state)
+{
+    (void)state;
+    static const nara_msg_id_t same[] = {NARA_MSG_COL_LO, NARA_MSG_COL_STATUS,
+                                         NARA_MSG_ERR_REGIONS_FILE};
+    for (int id = 0; id < NARA_MSG_COUNT; id++) {
+        bool allowed = false;
+        for (size_t k = 0; k < sizeof same / sizeof same[0]; k++)
+            allowed |= same[k] == (nara_msg_id_t)id;
+        if (!allowed && strcmp(nara_msg_in(NARA_LANG_EN, (nara_msg_id_t)id),
+                               nara_msg_in(NARA_LANG_ID, (nara_msg_id_t)id)) == 0)
+            fail_msg("message %d is not translated: '%s'", id,
+                     nara_msg_in(NARA_LANG_EN, (nara_msg_id_t)id));
+    }
 }
 
 static void test_lang_choice(void **state)
@@ -222,6 +241,147 @@ static void test_english(void **state)
     english(f);
 }
 
+/* ---- views, validation, files and sync under each locale ------------------ */
+
+/* Run nara on the fixture's regency replica under `lang`. */
+#define NARA_IN(lang, f, ...) (set_lang(lang), NARA((f)->r, __VA_ARGS__))
+
+static void test_case_list_is_indonesian_under_id_locale(void **state)
+{
+    fx_t *f = *state;
+    assert_int_equal(NARA_IN("id_ID.UTF-8", f, "case", "list"), 0);
+    expect_out("Kode   Status       Prioritas Dibuka");
+    expect_out("Judul");
+    expect_out("Jembatan rusak");
+    assert_int_equal(NARA_IN("id_ID.UTF-8", f, "case", "list", "--status", "closed"), 0);
+    expect_out("Tidak ada persoalan.");
+}
+
+static void test_case_list_is_english_otherwise(void **state)
+{
+    fx_t *f = *state;
+    assert_int_equal(NARA_IN("C", f, "case", "list"), 0);
+    expect_out("Region Status       Priority  Opened");
+    expect_out("Title");
+    assert_int_equal(NARA_IN("C", f, "case", "list", "--status", "closed"), 0);
+    expect_out("No cases.");
+}
+
+static void test_devices_is_indonesian_under_id_locale(void **state)
+{
+    fx_t *f = *state;
+    assert_int_equal(NARA_IN("id_ID.UTF-8", f, "devices"), 0);
+    expect_out("Kunci");
+    expect_out("Peran       Cakupan");
+    expect_out("Pemkab Bogor");
+}
+
+static void test_devices_is_english_otherwise(void **state)
+{
+    fx_t *f = *state;
+    assert_int_equal(NARA_IN("C", f, "devices"), 0);
+    expect_out("Role        Scope");
+    expect_out("Since");
+}
+
+static void test_lo_show_is_indonesian_under_id_locale(void **state)
+{
+    fx_t *f = *state;
+    assert_int_equal(NARA_IN("id_ID.UTF-8", f, "lo", "show", "--region", "32.01"), 0);
+    expect_out("Pejabat");
+    expect_out("(belum ada LO)");
+    expect_out("Riwayat penugasan LO 32.01:");
+}
+
+static void test_quarantine_and_conflicts_are_indonesian_under_id_locale(void **state)
+{
+    fx_t *f = *state;
+    assert_int_equal(NARA_IN("id_ID.UTF-8", f, "quarantine"), 0);
+    expect_out("Ditolak penyimpanan (tidak masuk log):");
+    expect_out("Ada di log tetapi tanpa efek");
+    expect_out("(tidak ada)");
+    assert_int_equal(NARA_IN("id_ID.UTF-8", f, "conflicts"), 0);
+    expect_out("Tidak ada konflik.");
+}
+
+static void test_validation_errors_are_indonesian_under_id_locale(void **state)
+{
+    fx_t *f = *state;
+    const char *id = "id_ID.UTF-8";
+    assert_int_equal(NARA_IN(id, f, "case", "open", "--region", "32.01", "--category", "gossip",
+                             "--function", "koordinasi", "--title", "T", "--description", "D",
+                             "--priority", "tinggi"),
+                     1);
+    expect_err("--category: nilai 'gossip' tidak dikenal (salah satu dari: pembangunan");
+    assert_int_equal(NARA_IN(id, f, "case", "list", "--region", "99.99"), 1);
+    expect_err("--region: '99.99' bukan kabupaten/kota di Jawa Barat");
+    assert_int_equal(NARA_IN(id, f, "case", "action", f->id, "--what", "W", "--who", "P", "--due",
+                             "2026-02-30"),
+                     1);
+    expect_err("--due: '2026-02-30' bukan tanggal");
+    assert_int_equal(NARA_IN(id, f, "case", "note", f->id), 1);
+    expect_err("opsi --text wajib diberikan");
+    assert_int_equal(NARA_IN(id, f, "enroll", "--device", "abc", "--role", "lo", "--scope", "*",
+                             "--name", "N"),
+                     1);
+    expect_err("--device: 'abc' bukan heksadesimal yang sah");
+    assert_int_equal(NARA_IN(id, f, "report", "--as-of", "kemarin"), 1);
+    expect_err("--as-of: 'kemarin' bukan waktu");
+}
+
+static void test_validation_errors_are_english_otherwise(void **state)
+{
+    fx_t *f = *state;
+    assert_int_equal(NARA_IN("C", f, "case", "list", "--region", "99.99"), 1);
+    expect_err("--region: '99.99' is not a region of Jawa Barat");
+    assert_int_equal(NARA_IN("C", f, "case", "note", f->id), 1);
+    expect_err("missing --text");
+}
+
+static void test_delta_files_are_indonesian_under_id_locale(void **state)
+{
+    fx_t *f = *state;
+    char bad[320];
+    assert_int_equal(NARA_IN("id_ID.UTF-8", f, "export", "--all", "--out", f->delta), 0);
+    expect_out("catatan (");
+    expect_out("diekspor ke");
+    assert_int_equal(NARA_IN("id_ID.UTF-8", f, "import", f->delta), 0);
+    expect_out("catatan diimpor:");
+    expect_out("sudah dimiliki");
+    snprintf(bad, sizeof bad, "%s/bad.delta", f->dir);
+    FILE *fp = fopen(bad, "w");
+    assert_non_null(fp);
+    fputs("not a delta file at all\n", fp);
+    fclose(fp);
+    assert_int_equal(NARA_IN("id_ID.UTF-8", f, "import", bad), 1);
+    expect_err("bukan berkas delta Naradamping");
+}
+
+static void test_audit_report_is_indonesian_under_id_locale(void **state)
+{
+    fx_t *f = *state;
+    char bundle[320];
+    snprintf(bundle, sizeof bundle, "%s/bogor.bundle", f->dir);
+    assert_int_equal(NARA_IN("id_ID.UTF-8", f, "export-bundle", "--out", bundle), 0);
+    expect_out("Periksa dengan: nara audit");
+    assert_int_equal(NARA_IN("id_ID.UTF-8", f, "audit", bundle), 0);
+    expect_out("TERVERIFIKASI");
+    expect_out("akar provinsi");
+    expect_out("diambil dari paket");
+}
+
+static void test_sync_failure_is_indonesian_under_id_locale(void **state)
+{
+    fx_t *f = *state;
+    assert_int_equal(NARA_IN("id_ID.UTF-8", f, "sync", "--server", "http://x"), 1);
+    expect_err("--server: 'http://x' bukan URL ws:// atau wss://");
+    assert_int_equal(NARA_IN("id_ID.UTF-8", f, "sync", "--server", "ws://127.0.0.1:1"), 3);
+    expect_out("Sinkronisasi dengan ws://127.0.0.1:1: gagal");
+    expect_err("tidak dapat terhubung ke 127.0.0.1:1");
+    assert_int_equal(NARA_IN("id_ID.UTF-8", f, "status"), 0);
+    expect_out("          terkirim 0, dikonfirmasi 0");
+}
+
 /* --json is byte-identical under both locales, errors included. */
 static void test_json_same(void **state)
 {
@@ -235,16 +395,26 @@ static void test_json_same(void **state)
         {"status", "--bogus", NULL},
         {"frobnicate", NULL},
         {"case", "show", "00000000", NULL},
+        {"devices", NULL},
+        {"lo", "show", NULL},
+        {"quarantine", NULL},
+        {"conflicts", NULL},
+        {"case", "list", "--region", "99.99"},
+        {"case", "note", "00000000", NULL},
+        {"report", "--as-of", "kemarin", NULL},
+        {"sync", "--server", "http://x", NULL},
+        {"audit", "--with", "x", NULL},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         const char *a0 = cmds[i][0], *a1 = cmds[i][1], *a2 = cmds[i][2];
+        const char *a3 = a2 ? cmds[i][3] : NULL;
         if (i == 2)
             a2 = f->id;
         set_lang("C");
-        int rc_en = NARA(f->r, "--json", a0, a1, a2);
+        int rc_en = NARA(f->r, "--json", a0, a1, a2, a3);
         memcpy(en, res.out, sizeof en);
         set_lang("id_ID.UTF-8");
-        int rc_id = NARA(f->r, "--json", a0, a1, a2);
+        int rc_id = NARA(f->r, "--json", a0, a1, a2, a3);
         assert_int_equal(rc_en, rc_id);
         assert_true(res.out[0] == '{');
         assert_string_equal(en, res.out);
@@ -316,11 +486,32 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_catalogue_complete),
+        cmocka_unit_test(test_catalogue_is_translated),
         cmocka_unit_test(test_lang_choice),
         cmocka_unit_test(test_help_is_indonesian_under_id_locale),
         cmocka_unit_test(test_help_is_english_otherwise),
         cmocka_unit_test_setup_teardown(test_indonesian, setup, teardown),
         cmocka_unit_test_setup_teardown(test_english, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_case_list_is_indonesian_under_id_locale, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_case_list_is_english_otherwise, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_devices_is_indonesian_under_id_locale, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_devices_is_english_otherwise, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lo_show_is_indonesian_under_id_locale, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            test_quarantine_and_conflicts_are_indonesian_under_id_locale, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_validation_errors_are_indonesian_under_id_locale,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_validation_errors_are_english_otherwise, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_delta_files_are_indonesian_under_id_locale, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_audit_report_is_indonesian_under_id_locale, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_sync_failure_is_indonesian_under_id_locale, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_json_same, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
