@@ -315,15 +315,15 @@ static void test_validation_errors_are_indonesian_under_id_locale(void **state)
     expect_err("--category: nilai 'gossip' tidak dikenal (salah satu dari: pembangunan");
     assert_int_equal(NARA_IN(id, f, "case", "list", "--region", "99.99"), 1);
     expect_err("--region: '99.99' bukan kabupaten/kota di Jawa Barat");
-    assert_int_equal(NARA_IN(id, f, "case", "action", f->id, "--what", "W", "--who", "P", "--due",
-                             "2026-02-30"),
-                     1);
+    assert_int_equal(
+        NARA_IN(id, f, "case", "action", f->id, "--what", "W", "--who", "P", "--due", "2026-02-30"),
+        1);
     expect_err("--due: '2026-02-30' bukan tanggal");
     assert_int_equal(NARA_IN(id, f, "case", "note", f->id), 1);
     expect_err("opsi --text wajib diberikan");
-    assert_int_equal(NARA_IN(id, f, "enroll", "--device", "abc", "--role", "lo", "--scope", "*",
-                             "--name", "N"),
-                     1);
+    assert_int_equal(
+        NARA_IN(id, f, "enroll", "--device", "abc", "--role", "lo", "--scope", "*", "--name", "N"),
+        1);
     expect_err("--device: 'abc' bukan heksadesimal yang sah");
     assert_int_equal(NARA_IN(id, f, "report", "--as-of", "kemarin"), 1);
     expect_err("--as-of: 'kemarin' bukan waktu");

@@ -89,10 +89,9 @@ static int open_store(nara_app_t *app)
         return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_NO_REPLICA, app->db);
     nara_err_t err = nara_store_open(app->db, &app->store);
     if (err != NARA_OK)
-        return nara_fail_msg_err(app,
-                                 nara_exit_for(err) == NARA_EXIT_USAGE ? NARA_EXIT_STORAGE
-                                                                       : nara_exit_for(err),
-                                 err, NARA_MSG_ERR_OPEN_REPLICA, app->db);
+        return nara_fail_msg_err(
+            app, nara_exit_for(err) == NARA_EXIT_USAGE ? NARA_EXIT_STORAGE : nara_exit_for(err),
+            err, NARA_MSG_ERR_OPEN_REPLICA, app->db);
     err = nara_meta_open(app->db, &app->meta, msg, sizeof msg);
     if (err != NARA_OK)
         return nara_fail_msg(app, NARA_EXIT_STORAGE, NARA_MSG_ERR_OPEN_SETTINGS, app->db, msg);

@@ -94,8 +94,7 @@ int nara_cmd_enroll(nara_app_t *app, int argc, char **argv)
                          {NULL, 0, NULL}};
     nara_cmd_spec_t spec = {
         "nara enroll --device HEX --role ROLE --scope 32.01,32.02|'*' --name NAME [--agency A]",
-        NARA_MSG_HELP_ENROLL,
-        NULL, opts, NULL};
+        NARA_MSG_HELP_ENROLL, NULL, opts, NULL};
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc == NARA_EXIT_OK)
         rc = enroll(app, &spec);
@@ -108,10 +107,8 @@ int nara_cmd_revoke(nara_app_t *app, int argc, char **argv)
     nara_opt_t opts[] = {{"device", NARA_OPT_VALUE | NARA_OPT_REQUIRED, NULL},
                          {"reason", NARA_OPT_VALUE, NULL},
                          {NULL, 0, NULL}};
-    nara_cmd_spec_t spec = {
-        "nara revoke --device HEX [--reason R]",
-        NARA_MSG_HELP_REVOKE,
-        NULL, opts, NULL};
+    nara_cmd_spec_t spec = {"nara revoke --device HEX [--reason R]", NARA_MSG_HELP_REVOKE, NULL,
+                            opts, NULL};
     uint8_t device[NARA_PUBLICKEY_BYTES], id[NARA_ID_BYTES];
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc == NARA_EXIT_OK)
@@ -164,9 +161,7 @@ static int print_device(void *ctx, const nara_device_t *d)
 int nara_cmd_devices(nara_app_t *app, int argc, char **argv)
 {
     nara_opt_t opts[] = {{NULL, 0, NULL}};
-    nara_cmd_spec_t spec = {"nara devices",
-                            NARA_MSG_HELP_DEVICES,
-                            NULL, opts, NULL};
+    nara_cmd_spec_t spec = {"nara devices", NARA_MSG_HELP_DEVICES, NULL, opts, NULL};
     nara_json_t j;
     devices_walk_t w = {app->json ? &j : NULL, 0};
     int rc = nara_args_parse(app, &spec, argc, argv);
@@ -257,8 +252,7 @@ int nara_cmd_decree(nara_app_t *app, int argc, char **argv)
     nara_cmd_spec_t spec = {
         "nara decree --number N --date D (--doc FILE | --doc-hash HEX) --effective D "
         "[--until D] --title T [--supersedes N]",
-        NARA_MSG_HELP_DECREE,
-        NULL, opts, NULL};
+        NARA_MSG_HELP_DECREE, NULL, opts, NULL};
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc == NARA_EXIT_OK)
         rc = decree(app, &spec);
@@ -332,8 +326,7 @@ int nara_cmd_lo_assign(nara_app_t *app, int argc, char **argv)
     nara_cmd_spec_t spec = {
         "nara lo assign --region R --agency A --officer O --decree N --effective D "
         "[--device HEX]",
-        NARA_MSG_HELP_LO_ASSIGN,
-        NULL, opts, NULL};
+        NARA_MSG_HELP_LO_ASSIGN, NULL, opts, NULL};
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc == NARA_EXIT_OK)
         rc = lo_assign(app, &spec);
@@ -411,10 +404,8 @@ int nara_cmd_lo_unassign(nara_app_t *app, int argc, char **argv)
                          {"decree", NARA_OPT_VALUE | NARA_OPT_REQUIRED, NULL},
                          {"effective", NARA_OPT_VALUE | NARA_OPT_REQUIRED, NULL},
                          {NULL, 0, NULL}};
-    nara_cmd_spec_t spec = {
-        "nara lo unassign --region R --assignment ID --decree N --effective D",
-        NARA_MSG_HELP_LO_UNASSIGN,
-        NULL, opts, NULL};
+    nara_cmd_spec_t spec = {"nara lo unassign --region R --assignment ID --decree N --effective D",
+                            NARA_MSG_HELP_LO_UNASSIGN, NULL, opts, NULL};
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc == NARA_EXIT_OK)
         rc = lo_unassign(app, &spec);
@@ -539,10 +530,7 @@ static int lo_show(nara_app_t *app, const char *region)
 int nara_cmd_lo_show(nara_app_t *app, int argc, char **argv)
 {
     nara_opt_t opts[] = {{"region", NARA_OPT_VALUE, NULL}, {NULL, 0, NULL}};
-    nara_cmd_spec_t spec = {
-        "nara lo show [--region R]",
-        NARA_MSG_HELP_LO_SHOW,
-        NULL, opts, NULL};
+    nara_cmd_spec_t spec = {"nara lo show [--region R]", NARA_MSG_HELP_LO_SHOW, NULL, opts, NULL};
     const char *region;
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc == NARA_EXIT_OK)

@@ -123,14 +123,16 @@ static void human(const nara_audit_report_t *r, const kept_t *k, const char *con
     for (size_t i = 1; i < n_inputs; i++)
         printf(nara_msg(NARA_MSG_AUDIT_WITH), inputs[i]);
     printf(nara_msg(NARA_MSG_AUDIT_ROOT), root, nara_msg(root_source));
-    printf(nara_msg(NARA_MSG_AUDIT_COUNTS), (unsigned long long)r->events, (unsigned long long)r->feeds,
-           (unsigned long long)r->heads, (unsigned long long)r->consistency,
-           (unsigned long long)r->inclusion, (unsigned long long)r->forks);
+    printf(nara_msg(NARA_MSG_AUDIT_COUNTS), (unsigned long long)r->events,
+           (unsigned long long)r->feeds, (unsigned long long)r->heads,
+           (unsigned long long)r->consistency, (unsigned long long)r->inclusion,
+           (unsigned long long)r->forks);
     if (r->has_server) {
         nara_hex(r->server_pk, 32, key);
         nara_fmt_time(r->tree_time_ms, at);
-        printf(nara_msg(NARA_MSG_AUDIT_SERVER), key,
-               nara_msg(r->server_enrolled ? NARA_MSG_AUDIT_ENROLLED : NARA_MSG_AUDIT_NOT_ENROLLED));
+        printf(
+            nara_msg(NARA_MSG_AUDIT_SERVER), key,
+            nara_msg(r->server_enrolled ? NARA_MSG_AUDIT_ENROLLED : NARA_MSG_AUDIT_NOT_ENROLLED));
         printf(nara_msg(NARA_MSG_AUDIT_LARGEST), (unsigned long long)r->tree_size, at);
     }
     printf(nara_msg(NARA_MSG_AUDIT_RECEIPTED), (unsigned long long)r->receipted,
@@ -146,8 +148,9 @@ static void human(const nara_audit_report_t *r, const kept_t *k, const char *con
         uint64_t total = sev == NARA_AUDIT_FAILURE ? r->failures : r->findings;
         if (total == 0)
             continue;
-        printf(nara_msg(sev == NARA_AUDIT_FAILURE ? NARA_MSG_AUDIT_FAILURES : NARA_MSG_AUDIT_FINDINGS),
-               (unsigned long long)total);
+        printf(
+            nara_msg(sev == NARA_AUDIT_FAILURE ? NARA_MSG_AUDIT_FAILURES : NARA_MSG_AUDIT_FINDINGS),
+            (unsigned long long)total);
         for (size_t i = 0; i < k->n; i++)
             if ((int)k->v[i].severity == sev)
                 human_line(&k->v[i], n_inputs, "  ");
@@ -386,8 +389,7 @@ int nara_cmd_audit(nara_app_t *app, int argc, char **argv)
                          {NULL, 0, NULL}};
     nara_cmd_spec_t spec = {
         "nara audit (BUNDLE [--with BUNDLE]... | --db FILE) [--root HEX] [--server-key HEX]",
-        NARA_MSG_HELP_AUDIT,
-        NULL, opts, NULL};
+        NARA_MSG_HELP_AUDIT, NULL, opts, NULL};
     trust_t t = {false, false, {0}, {0}, NARA_MSG_AUDIT_ROOT_GIVEN};
     if (has_positional(argc, argv))
         spec.positional = "BUNDLE";

@@ -162,8 +162,9 @@ static void summary(const nara_app_t *app, const char *out, const nara_bundle_co
         nara_json_finish(&j);
         return;
     }
-    printf(nara_msg(NARA_MSG_BUNDLE_DONE), (unsigned long long)c->events, (unsigned long long)c->inclusion,
-           (unsigned long long)c->heads, (unsigned long long)c->consistency, out, out);
+    printf(nara_msg(NARA_MSG_BUNDLE_DONE), (unsigned long long)c->events,
+           (unsigned long long)c->inclusion, (unsigned long long)c->heads,
+           (unsigned long long)c->consistency, out, out);
 }
 
 static int export_bundle(nara_app_t *app, const nara_cmd_spec_t *spec)
@@ -206,8 +207,7 @@ int nara_cmd_export_bundle(nara_app_t *app, int argc, char **argv)
                          {NULL, 0, NULL}};
     nara_cmd_spec_t spec = {
         "nara export-bundle --out FILE [--region R]... [--from YYYY-MM-DD] [--to YYYY-MM-DD]",
-        NARA_MSG_HELP_EXPORT_BUNDLE,
-        NULL, opts, NULL};
+        NARA_MSG_HELP_EXPORT_BUNDLE, NULL, opts, NULL};
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc == NARA_EXIT_OK)
         rc = nara_app_open(app, NARA_NEED_KEY | NARA_NEED_STORE);

@@ -53,8 +53,7 @@ int nara_cmd_case_open(nara_app_t *app, int argc, char **argv)
     nara_cmd_spec_t spec = {
         "nara case open --region R --category C --function F --title T --description D "
         "--priority P",
-        NARA_MSG_HELP_CASE_OPEN,
-        NULL, opts, NULL};
+        NARA_MSG_HELP_CASE_OPEN, NULL, opts, NULL};
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc == NARA_EXIT_OK)
         rc = case_open(app, &spec);
@@ -144,24 +143,21 @@ static int case_event(nara_app_t *app, const case_cmd_t *c, nara_opt_t *opts, in
 int nara_cmd_case_ack(nara_app_t *app, int argc, char **argv)
 {
     nara_opt_t opts[] = {{NULL, 0, NULL}};
-    case_cmd_t c = {NARA_KIND_CASE_ACK, "nara case ack ID",
-                    NARA_MSG_HELP_CASE_ACK};
+    case_cmd_t c = {NARA_KIND_CASE_ACK, "nara case ack ID", NARA_MSG_HELP_CASE_ACK};
     return case_event(app, &c, opts, argc, argv);
 }
 
 int nara_cmd_case_close(nara_app_t *app, int argc, char **argv)
 {
     nara_opt_t opts[] = {{NULL, 0, NULL}};
-    case_cmd_t c = {NARA_KIND_CASE_CLOSE, "nara case close ID",
-                    NARA_MSG_HELP_CASE_CLOSE};
+    case_cmd_t c = {NARA_KIND_CASE_CLOSE, "nara case close ID", NARA_MSG_HELP_CASE_CLOSE};
     return case_event(app, &c, opts, argc, argv);
 }
 
 int nara_cmd_case_note(nara_app_t *app, int argc, char **argv)
 {
     nara_opt_t opts[] = {{"text", NARA_OPT_VALUE | NARA_OPT_REQUIRED, NULL}, {NULL, 0, NULL}};
-    case_cmd_t c = {NARA_KIND_CASE_NOTE, "nara case note ID --text T",
-                    NARA_MSG_HELP_CASE_NOTE};
+    case_cmd_t c = {NARA_KIND_CASE_NOTE, "nara case note ID --text T", NARA_MSG_HELP_CASE_NOTE};
     return case_event(app, &c, opts, argc, argv);
 }
 
@@ -270,8 +266,7 @@ int nara_cmd_case_list(nara_app_t *app, int argc, char **argv)
     nara_opt_t opts[] = {{"region", NARA_OPT_VALUE, NULL},
                          {"status", NARA_OPT_VALUE, NULL},
                          {NULL, 0, NULL}};
-    nara_cmd_spec_t spec = {"nara case list [--region R] [--status S]",
-                            NARA_MSG_HELP_CASE_LIST,
+    nara_cmd_spec_t spec = {"nara case list [--region R] [--status S]", NARA_MSG_HELP_CASE_LIST,
                             NULL, opts, NULL};
     nara_json_t j;
     list_walk_t w = {app->json ? &j : NULL, 0};
@@ -347,8 +342,7 @@ static int show_entry(void *ctx, const nara_timeline_entry_t *e)
     show_t *s = ctx;
     char t[NARA_TIME_STR], who[160], id[65], flags[64];
     nara_fmt_time(nara_hlc_ms(e->hlc), t);
-    nara_author_label(s->app, s->j ? NARA_LANG_EN : nara_msg_lang(), e->author, who,
-                      sizeof who);
+    nara_author_label(s->app, s->j ? NARA_LANG_EN : nara_msg_lang(), e->author, who, sizeof who);
     if (s->j == NULL) {
         flags_text(e->flags, flags, sizeof flags);
         printf("  %s  %-13s %s%s\n", t, nara_kind_name(e->kind), who, flags);
@@ -390,9 +384,7 @@ static int case_show(nara_app_t *app, const uint8_t cid[NARA_ID_BYTES])
 int nara_cmd_case_show(nara_app_t *app, int argc, char **argv)
 {
     nara_opt_t opts[] = {{NULL, 0, NULL}};
-    nara_cmd_spec_t spec = {"nara case show ID",
-                            NARA_MSG_HELP_CASE_SHOW,
-                            "ID", opts, NULL};
+    nara_cmd_spec_t spec = {"nara case show ID", NARA_MSG_HELP_CASE_SHOW, "ID", opts, NULL};
     uint8_t cid[NARA_ID_BYTES];
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc == NARA_EXIT_OK)

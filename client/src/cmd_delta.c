@@ -131,10 +131,8 @@ int nara_cmd_export(nara_app_t *app, int argc, char **argv)
                          {"all", NARA_OPT_FLAG, NULL},
                          {"region", NARA_OPT_VALUE, NULL},
                          {NULL, 0, NULL}};
-    nara_cmd_spec_t spec = {
-        "nara export --out FILE [--for-server | --all] [--region R]",
-        NARA_MSG_HELP_EXPORT,
-        NULL, opts, NULL};
+    nara_cmd_spec_t spec = {"nara export --out FILE [--for-server | --all] [--region R]",
+                            NARA_MSG_HELP_EXPORT, NULL, opts, NULL};
     const char *region;
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc == NARA_EXIT_OK && nara_flag(&spec, "all") && nara_flag(&spec, "for-server"))
@@ -314,10 +312,7 @@ err:
 int nara_cmd_import(nara_app_t *app, int argc, char **argv)
 {
     nara_opt_t opts[] = {{NULL, 0, NULL}};
-    nara_cmd_spec_t spec = {
-        "nara import FILE",
-        NARA_MSG_HELP_IMPORT,
-        "FILE", opts, NULL};
+    nara_cmd_spec_t spec = {"nara import FILE", NARA_MSG_HELP_IMPORT, "FILE", opts, NULL};
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc == NARA_EXIT_OK)
         rc = nara_app_open(app, NARA_NEED_DOMAIN);

@@ -41,18 +41,15 @@ typedef struct {
 /* One problem: catalogued message `id` (err's sentence appended unless NARA_OK). */
 static void problem(rx_t *x, nara_err_t err, nara_msg_id_t id, ...)
 {
-    va_list ap, ap2;
+    va_list ap;
     if (x->n_problems == MAX_PROBLEMS) {
         x->more_problems++;
         return;
     }
     va_start(ap, id);
-    va_copy(ap2, ap);
-    nara_msg_vformat(NARA_LANG_EN, x->problems[x->n_problems], sizeof x->problems[0], err, id, ap);
-    nara_msg_vformat(nara_msg_lang(), x->problems_local[x->n_problems],
-                     sizeof x->problems_local[0], err, id, ap2);
+    nara_msg_vformat2(x->problems[x->n_problems], sizeof x->problems[0],
+                      x->problems_local[x->n_problems], sizeof x->problems_local[0], err, id, ap);
     x->n_problems++;
-    va_end(ap2);
     va_end(ap);
 }
 
@@ -215,8 +212,9 @@ static int on_receipt(void *ctx, const nara_rcpt_row_t *r)
     }
     short_id(r->id, id);
     printf("  %-12s  %-8s %5llu  %-14s %8llu %10llu  %s%s\n", id, held ? ev.stream : "?",
-           (unsigned long long)(held ? ev.seq : 0), held ? ev.kind : nara_msg(NARA_MSG_RCPT_NOT_HELD),
-           (unsigned long long)r->leaf, (unsigned long long)r->size, at,
+           (unsigned long long)(held ? ev.seq : 0),
+           held ? ev.kind : nara_msg(NARA_MSG_RCPT_NOT_HELD), (unsigned long long)r->leaf,
+           (unsigned long long)r->size, at,
            x->verify ? nara_msg(ok ? NARA_MSG_RCPT_ROW_VERIFIED : NARA_MSG_RCPT_ROW_FAILED) : "");
     return 0;
 }
@@ -290,8 +288,8 @@ static int on_evidence(void *ctx, const nara_rcpt_evidence_t *e)
            e->server_url && *e->server_url ? e->server_url : "server",
            (unsigned long long)e->pinned.size, r1, t1);
     if (e->has_offered)
-        printf(nara_msg(NARA_MSG_RCPT_EVIDENCE_OFFERED),
-               (unsigned long long)e->offered.size, r2, t2);
+        printf(nara_msg(NARA_MSG_RCPT_EVIDENCE_OFFERED), (unsigned long long)e->offered.size, r2,
+               t2);
     else
         fputs(nara_msg(NARA_MSG_RCPT_EVIDENCE_NONE), stdout);
     return 0;
@@ -401,10 +399,7 @@ static int receipts(nara_app_t *app, bool verify)
 int nara_cmd_receipts(nara_app_t *app, int argc, char **argv)
 {
     nara_opt_t opts[] = {{"verify", NARA_OPT_FLAG, NULL}, {NULL, 0, NULL}};
-    nara_cmd_spec_t spec = {
-        "nara receipts [--verify]",
-        NARA_MSG_HELP_RECEIPTS,
-        NULL, opts, NULL};
+    nara_cmd_spec_t spec = {"nara receipts [--verify]", NARA_MSG_HELP_RECEIPTS, NULL, opts, NULL};
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc == NARA_EXIT_OK)
         rc = nara_app_open(app, NARA_NEED_KEY | NARA_NEED_STORE);

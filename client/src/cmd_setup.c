@@ -123,10 +123,8 @@ int nara_cmd_init(nara_app_t *app, int argc, char **argv)
     nara_opt_t opts[] = {{"root", NARA_OPT_VALUE | NARA_OPT_REQUIRED, NULL},
                          {"regions", NARA_OPT_VALUE, NULL},
                          {NULL, 0, NULL}};
-    nara_cmd_spec_t spec = {
-        "nara init --root HEX [--regions FILE]",
-        NARA_MSG_HELP_INIT,
-        NULL, opts, NULL};
+    nara_cmd_spec_t spec = {"nara init --root HEX [--regions FILE]", NARA_MSG_HELP_INIT, NULL, opts,
+                            NULL};
     uint8_t root[NARA_PUBLICKEY_BYTES];
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc != NARA_EXIT_OK)
@@ -140,10 +138,8 @@ int nara_cmd_init(nara_app_t *app, int argc, char **argv)
 int nara_cmd_province_init(nara_app_t *app, int argc, char **argv)
 {
     nara_opt_t opts[] = {{"regions", NARA_OPT_VALUE, NULL}, {NULL, 0, NULL}};
-    nara_cmd_spec_t spec = {
-        "nara province init [--regions FILE]",
-        NARA_MSG_HELP_PROVINCE_INIT,
-        NULL, opts, NULL};
+    nara_cmd_spec_t spec = {"nara province init [--regions FILE]", NARA_MSG_HELP_PROVINCE_INIT,
+                            NULL, opts, NULL};
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc != NARA_EXIT_OK)
         return rc < 0 ? NARA_EXIT_OK : rc;
@@ -153,9 +149,7 @@ int nara_cmd_province_init(nara_app_t *app, int argc, char **argv)
 int nara_cmd_key(nara_app_t *app, int argc, char **argv)
 {
     nara_opt_t opts[] = {{NULL, 0, NULL}};
-    nara_cmd_spec_t spec = {"nara key",
-                            NARA_MSG_HELP_KEY,
-                            NULL, opts, NULL};
+    nara_cmd_spec_t spec = {"nara key", NARA_MSG_HELP_KEY, NULL, opts, NULL};
     char pk[65];
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc != NARA_EXIT_OK)

@@ -88,9 +88,9 @@ static void on_synced(void *ctx, const nara_vv_t *told, uint64_t refused)
     nara_vv_t vv;
     snprintf(ms, sizeof ms, "%llu", (unsigned long long)nara_now_ms());
     note_meta(x, nara_meta_set(x->app->meta, NARA_META_SYNC_MS, ms));
-    note_meta(x, nara_meta_set(x->app->meta, NARA_META_SYNC_RESULT,
-                               refused ? nara_msg_in(NARA_LANG_EN, NARA_MSG_STORED_PARTIAL)
-                                       : "ok"));
+    note_meta(x,
+              nara_meta_set(x->app->meta, NARA_META_SYNC_RESULT,
+                            refused ? nara_msg_in(NARA_LANG_EN, NARA_MSG_STORED_PARTIAL) : "ok"));
     if (refused || server_vector(x->app, told, &vv) != NARA_OK)
         return;
     note_meta(x, nara_meta_set_vv(x->app->meta, NARA_META_SERVER_VV, &vv));
@@ -257,8 +257,8 @@ static void record(sync_ctx_t *x, const nara_sync_result_t *r, int code)
     else
         snprintf(buf, sizeof buf, "%s: %s", result_word(code), r->err_text);
     note_meta(x, nara_meta_set(x->app->meta, NARA_META_SYNC_RESULT, buf));
-    snprintf(buf, sizeof buf, NARA_SYNC_SUMMARY_FMT,
-             (unsigned long long)r->total.events_sent, (unsigned long long)r->total.events_acked,
+    snprintf(buf, sizeof buf, NARA_SYNC_SUMMARY_FMT, (unsigned long long)r->total.events_sent,
+             (unsigned long long)r->total.events_acked,
              (unsigned long long)r->total.events_received,
              (unsigned long long)r->total.events_added, (unsigned long long)r->refused_total);
     note_meta(x, nara_meta_set(x->app->meta, NARA_META_SYNC_SUMMARY, buf));
@@ -341,8 +341,7 @@ int nara_cmd_sync(nara_app_t *app, int argc, char **argv)
     nara_cmd_spec_t spec = {
         "nara sync [--server ws://HOST:PORT] [--server-key HEX [--repin]] [--watch] "
         "[--insecure] [--ca FILE] [--progress] [--verbose]",
-        NARA_MSG_HELP_SYNC,
-        NULL, opts, NULL};
+        NARA_MSG_HELP_SYNC, NULL, opts, NULL};
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc == NARA_EXIT_OK)
         rc = nara_app_open(app, NARA_NEED_KEY | NARA_NEED_STORE);

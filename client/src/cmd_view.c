@@ -78,10 +78,8 @@ static int report(nara_app_t *app, uint64_t as_of)
 int nara_cmd_report(nara_app_t *app, int argc, char **argv)
 {
     nara_opt_t opts[] = {{"as-of", NARA_OPT_VALUE, NULL}, {NULL, 0, NULL}};
-    nara_cmd_spec_t spec = {
-        "nara report [--as-of YYYY-MM-DDTHH:MM[:SS]Z | now]",
-        NARA_MSG_HELP_REPORT,
-        NULL, opts, NULL};
+    nara_cmd_spec_t spec = {"nara report [--as-of YYYY-MM-DDTHH:MM[:SS]Z | now]",
+                            NARA_MSG_HELP_REPORT, NULL, opts, NULL};
     uint64_t as_of = 0;
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc == NARA_EXIT_OK)
@@ -263,8 +261,8 @@ static void status_human(nara_app_t *app, const facts_t *f, const settings_t *s)
     stored_result(s->result, result, sizeof result);
     printf(nara_msg(NARA_MSG_STATUS_LAST_SYNC), s->has_ms ? t : nara_msg(NARA_MSG_STATUS_NEVER),
            s->has_result ? ": " : "", s->has_result ? result : "");
-    if (s->has_summary && sscanf(s->summary, NARA_SYNC_SUMMARY_FMT, &n[0], &n[1], &n[2], &n[3],
-                                 &n[4]) == 5)
+    if (s->has_summary &&
+        sscanf(s->summary, NARA_SYNC_SUMMARY_FMT, &n[0], &n[1], &n[2], &n[3], &n[4]) == 5)
         printf(nara_msg(NARA_MSG_STATUS_SYNC_SUMMARY), n[0], n[1], n[2], n[3], n[4]);
     else if (s->has_summary)
         printf("          %s\n", s->summary);
@@ -305,10 +303,7 @@ static int status(nara_app_t *app)
 int nara_cmd_status(nara_app_t *app, int argc, char **argv)
 {
     nara_opt_t opts[] = {{NULL, 0, NULL}};
-    nara_cmd_spec_t spec = {
-        "nara status",
-        NARA_MSG_HELP_STATUS,
-        NULL, opts, NULL};
+    nara_cmd_spec_t spec = {"nara status", NARA_MSG_HELP_STATUS, NULL, opts, NULL};
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc == NARA_EXIT_OK)
         rc = nara_app_open(app, NARA_NEED_KEY | NARA_NEED_DOMAIN);
@@ -318,7 +313,8 @@ int nara_cmd_status(nara_app_t *app, int argc, char **argv)
     return NARA_PARSED(rc);
 }
 
-/* ---- quarantine and conflicts ------------------------------------------------------------------ */
+/* ---- quarantine and conflicts ------------------------------------------------------------------
+ */
 
 /* A walk that prints rows (j NULL) or JSON, counting them. */
 typedef struct {
@@ -412,10 +408,7 @@ static int quarantine(nara_app_t *app)
 int nara_cmd_quarantine(nara_app_t *app, int argc, char **argv)
 {
     nara_opt_t opts[] = {{NULL, 0, NULL}};
-    nara_cmd_spec_t spec = {
-        "nara quarantine",
-        NARA_MSG_HELP_QUARANTINE,
-        NULL, opts, NULL};
+    nara_cmd_spec_t spec = {"nara quarantine", NARA_MSG_HELP_QUARANTINE, NULL, opts, NULL};
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc == NARA_EXIT_OK)
         rc = nara_app_open(app, NARA_NEED_DOMAIN);
@@ -457,10 +450,7 @@ static int conflict(void *ctx, const nara_conflict_t *c)
 int nara_cmd_conflicts(nara_app_t *app, int argc, char **argv)
 {
     nara_opt_t opts[] = {{NULL, 0, NULL}};
-    nara_cmd_spec_t spec = {
-        "nara conflicts",
-        NARA_MSG_HELP_CONFLICTS,
-        NULL, opts, NULL};
+    nara_cmd_spec_t spec = {"nara conflicts", NARA_MSG_HELP_CONFLICTS, NULL, opts, NULL};
     nara_json_t j;
     int rc = nara_args_parse(app, &spec, argc, argv);
     if (rc == NARA_EXIT_OK)

@@ -67,13 +67,10 @@ nara_err_t nara_delta_write_end(nara_delta_writer_t *w)
 static nara_err_t damaged(nara_delta_reader_t *r, uint64_t at, nara_err_t err, nara_msg_id_t id,
                           ...)
 {
-    va_list ap, ap2;
+    va_list ap;
     r->bad_offset = at;
     va_start(ap, id);
-    va_copy(ap2, ap);
-    nara_msg_vformat(NARA_LANG_EN, r->why, sizeof r->why, err, id, ap);
-    nara_msg_vformat(nara_msg_lang(), r->why_local, sizeof r->why_local, err, id, ap2);
-    va_end(ap2);
+    nara_msg_vformat2(r->why, sizeof r->why, r->why_local, sizeof r->why_local, err, id, ap);
     va_end(ap);
     return NARA_CORRUPT;
 }

@@ -50,7 +50,7 @@ typedef struct {
     bool done;          /* the trailer was read and checked */
     uint64_t bad_offset;/* where the damage starts (after an error) */
     char why[200];      /* what is wrong there, in English (for --json) */
-    char why_local[300];/* the same in the environment's language (msgs.h) */
+    char why_local[300]; /* the same in the environment's language (msgs.h) */
     uint8_t buf[NARA_EVENT_MAX_BYTES];
 } nara_delta_reader_t;
 

@@ -197,12 +197,11 @@ static const char *const msgs_en[NARA_MSG_COUNT] = {
         "\n"
         "Example:\n"
         "  nara revoke --device 9c2e...41 --reason 'laptop lost'\n",
-    [NARA_MSG_HELP_DEVICES] =
-        "List every enrolled device: key, role, scope, name, since when,\n"
-        "and whether it is revoked.\n"
-        "\n"
-        "Example:\n"
-        "  nara devices\n",
+    [NARA_MSG_HELP_DEVICES] = "List every enrolled device: key, role, scope, name, since when,\n"
+                              "and whether it is revoked.\n"
+                              "\n"
+                              "Example:\n"
+                              "  nara devices\n",
     [NARA_MSG_HELP_DECREE] =
         "Record a governor's decree (Keputusan Gubernur).  The document itself stays where\n"
         "it is; the log keeps its BLAKE2b-256 hash (computed from --doc, or given).\n"
@@ -224,7 +223,8 @@ static const char *const msgs_en[NARA_MSG_COUNT] = {
         "hex digits is enough).\n"
         "\n"
         "Example:\n"
-        "  nara lo unassign --region 32.01 --assignment 5d1c09aa --decree 800/Kep.200-Org/2026 --effective 2026-06-01\n",
+        "  nara lo unassign --region 32.01 --assignment 5d1c09aa --decree 800/Kep.200-Org/2026 "
+        "--effective 2026-06-01\n",
     [NARA_MSG_HELP_LO_SHOW] =
         "The current LO of every region; with --region, that region's LO and the history\n"
         "of its assignments (conflicts of concurrent assignments are marked).\n"
@@ -273,7 +273,8 @@ static const char *const msgs_en[NARA_MSG_COUNT] = {
         "\n"
         "Example:\n"
         "  nara case open --region 32.01 --category pembangunan --function koordinasi \\\n"
-        "    --title 'Jembatan Cibeet rusak' --description 'Akses dua desa terputus' --priority tinggi\n",
+        "    --title 'Jembatan Cibeet rusak' --description 'Akses dua desa terputus' --priority "
+        "tinggi\n",
     [NARA_MSG_HELP_CASE_LIST] =
         "List cases in opening order, optionally of one region and one status\n"
         "(open, acknowledged, escalated, resolved, closed, reopened).\n"
@@ -330,11 +331,10 @@ static const char *const msgs_en[NARA_MSG_COUNT] = {
         "\n"
         "Example:\n"
         "  nara --db province.db province init --regions data/regions/36-banten.tsv\n",
-    [NARA_MSG_HELP_KEY] =
-        "Show this device's public key (64 hex digits).\n"
-        "\n"
-        "Example:\n"
-        "  nara --db bogor.db key\n",
+    [NARA_MSG_HELP_KEY] = "Show this device's public key (64 hex digits).\n"
+                          "\n"
+                          "Example:\n"
+                          "  nara --db bogor.db key\n",
     [NARA_MSG_HELP_SYNC] =
         "Sync with the provincial server (narad) over WebSocket: send what it lacks, fetch\n"
         "what this device may read, then disconnect.  --server is remembered (ws:// or\n"
@@ -387,16 +387,14 @@ static const char *const msgs_en[NARA_MSG_COUNT] = {
         "\n"
         "Example:\n"
         "  nara conflicts\n",
-    [NARA_MSG_HELP_CASE_ACK] =
-        "Acknowledge a case as the region's LO: stops the 24-hour clock.\n"
-        "\n"
-        "Example:\n"
-        "  nara case ack 5d1c09aa\n",
-    [NARA_MSG_HELP_CASE_CLOSE] =
-        "Close a case.\n"
-        "\n"
-        "Example:\n"
-        "  nara case close 5d1c09aa\n",
+    [NARA_MSG_HELP_CASE_ACK] = "Acknowledge a case as the region's LO: stops the 24-hour clock.\n"
+                               "\n"
+                               "Example:\n"
+                               "  nara case ack 5d1c09aa\n",
+    [NARA_MSG_HELP_CASE_CLOSE] = "Close a case.\n"
+                                 "\n"
+                                 "Example:\n"
+                                 "  nara case close 5d1c09aa\n",
     [NARA_MSG_HELP_CASE_NOTE] =
         "Add a note to a case's timeline (any status).\n"
         "\n"
@@ -422,369 +420,219 @@ static const char *const msgs_en[NARA_MSG_COUNT] = {
         "\n"
         "Example:\n"
         "  nara case reopen 5d1c09aa --reason 'Jembatan darurat rusak lagi'\n",
-    [NARA_MSG_ERR_MISSING_OPTION] =
-        "missing --%s (usage: %s)",
-    [NARA_MSG_ERR_MISSING_ARG] =
-        "missing %s (usage: %s)",
-    [NARA_MSG_ERR_UNEXPECTED_ARG] =
-        "unexpected argument '%s' (usage: %s)",
-    [NARA_MSG_ERR_DB_EMPTY] =
-        "--db: empty file name",
-    [NARA_MSG_ERR_DB_TOO_LONG] =
-        "--db: path too long",
-    [NARA_MSG_ERR_DB_NO_DIR] =
-        "--db: directory '%s' does not exist (for %s)",
-    [NARA_MSG_ERR_REGION_LIST] =
-        "region list %s: %s",
-    [NARA_MSG_ERR_KEY_PERMS] =
-        "key file %s is readable by group or others: run chmod 600 %s",
-    [NARA_MSG_ERR_KEY_FILE] =
-        "key file %s",
-    [NARA_MSG_ERR_OPEN_REPLICA] =
-        "cannot open replica %s",
-    [NARA_MSG_ERR_OPEN_SETTINGS] =
-        "cannot open settings in %s: %s",
-    [NARA_MSG_ERR_READ_SETTINGS] =
-        "reading settings of %s",
-    [NARA_MSG_ERR_NO_ROOT] =
-        "replica %s has no province root key configured (run nara init)",
-    [NARA_MSG_ERR_VOCAB] =
-        "--%s: unknown value '%s' (one of: %s)",
-    [NARA_MSG_ERR_DATE] =
-        "--%s: '%s' is not a date (expected YYYY-MM-DD)",
-    [NARA_MSG_ERR_INSTANT] =
-        "--%s: '%s' is not a time (expected YYYY-MM-DDTHH:MM[:SS]Z or now)",
+    [NARA_MSG_ERR_MISSING_OPTION] = "missing --%s (usage: %s)",
+    [NARA_MSG_ERR_MISSING_ARG] = "missing %s (usage: %s)",
+    [NARA_MSG_ERR_UNEXPECTED_ARG] = "unexpected argument '%s' (usage: %s)",
+    [NARA_MSG_ERR_DB_EMPTY] = "--db: empty file name",
+    [NARA_MSG_ERR_DB_TOO_LONG] = "--db: path too long",
+    [NARA_MSG_ERR_DB_NO_DIR] = "--db: directory '%s' does not exist (for %s)",
+    [NARA_MSG_ERR_REGION_LIST] = "region list %s: %s",
+    [NARA_MSG_ERR_KEY_PERMS] = "key file %s is readable by group or others: run chmod 600 %s",
+    [NARA_MSG_ERR_KEY_FILE] = "key file %s",
+    [NARA_MSG_ERR_OPEN_REPLICA] = "cannot open replica %s",
+    [NARA_MSG_ERR_OPEN_SETTINGS] = "cannot open settings in %s: %s",
+    [NARA_MSG_ERR_READ_SETTINGS] = "reading settings of %s",
+    [NARA_MSG_ERR_NO_ROOT] = "replica %s has no province root key configured (run nara init)",
+    [NARA_MSG_ERR_VOCAB] = "--%s: unknown value '%s' (one of: %s)",
+    [NARA_MSG_ERR_DATE] = "--%s: '%s' is not a date (expected YYYY-MM-DD)",
+    [NARA_MSG_ERR_INSTANT] = "--%s: '%s' is not a time (expected YYYY-MM-DDTHH:MM[:SS]Z or now)",
     [NARA_MSG_ERR_REGION] =
         "--%s: '%s' is not a region of %s (%zu regions, e.g. %s; see nara report)",
-    [NARA_MSG_ERR_TEXT_EMPTY] =
-        "--%s must not be empty",
-    [NARA_MSG_ERR_TEXT_LONG] =
-        "--%s is longer than %d bytes",
-    [NARA_MSG_ERR_HEX] =
-        "--%s: '%.80s' is not valid hex (expected exactly 64 hex digits)",
-    [NARA_MSG_THIS_PROVINCE] =
-        "this province",
-    [NARA_MSG_ERR_SCOPE_TOO_LONG] =
-        "--scope is too long",
-    [NARA_MSG_ERR_SCOPE_TOO_MANY] =
-        "--scope lists too many regions",
-    [NARA_MSG_ERR_SCOPE_EMPTY] =
-        "--scope: expected region codes (32.01,32.02) or '*'",
-    [NARA_MSG_ERR_ROLE] =
-        "--role: '%s' is not an enrolable role (one of: admin, secretariat, governor, auditor, lo, regency, server)",
-    [NARA_MSG_ERR_DOC_READ] =
-        "--doc: cannot read %s",
-    [NARA_MSG_ERR_DOC_IO] =
-        "--doc: error reading %s",
-    [NARA_MSG_ERR_DOC_ONE] =
-        "give exactly one of --doc FILE or --doc-hash HEX (the BLAKE2b-256 of the signed decree document)",
+    [NARA_MSG_ERR_TEXT_EMPTY] = "--%s must not be empty",
+    [NARA_MSG_ERR_TEXT_LONG] = "--%s is longer than %d bytes",
+    [NARA_MSG_ERR_HEX] = "--%s: '%.80s' is not valid hex (expected exactly 64 hex digits)",
+    [NARA_MSG_THIS_PROVINCE] = "this province",
+    [NARA_MSG_ERR_SCOPE_TOO_LONG] = "--scope is too long",
+    [NARA_MSG_ERR_SCOPE_TOO_MANY] = "--scope lists too many regions",
+    [NARA_MSG_ERR_SCOPE_EMPTY] = "--scope: expected region codes (32.01,32.02) or '*'",
+    [NARA_MSG_ERR_ROLE] = "--role: '%s' is not an enrolable role (one of: admin, secretariat, "
+                          "governor, auditor, lo, regency, server)",
+    [NARA_MSG_ERR_DOC_READ] = "--doc: cannot read %s",
+    [NARA_MSG_ERR_DOC_IO] = "--doc: error reading %s",
+    [NARA_MSG_ERR_DOC_ONE] = "give exactly one of --doc FILE or --doc-hash HEX (the BLAKE2b-256 of "
+                             "the signed decree document)",
     [NARA_MSG_ERR_ASSIGNMENT_NONE] =
-        "--assignment: '%.80s' names no assignment of %s (give its id, or a unique prefix of 8+ hex digits; see nara lo show --region %s)",
+        "--assignment: '%.80s' names no assignment of %s (give its id, or a unique prefix of 8+ "
+        "hex digits; see nara lo show --region %s)",
     [NARA_MSG_ERR_ASSIGNMENT_MANY] =
-        "--assignment: '%.80s' names more than one assignment of %s (give its id, or a unique prefix of 8+ hex digits; see nara lo show --region %s)",
+        "--assignment: '%.80s' names more than one assignment of %s (give its id, or a unique "
+        "prefix of 8+ hex digits; see nara lo show --region %s)",
     [NARA_MSG_NOTE_DECREE_UNKNOWN] =
         "nara: note: decree %s is not recorded on this replica (nara decree records it)\n",
-    [NARA_MSG_COL_KEY] =
-        "Key",
-    [NARA_MSG_COL_ROLE] =
-        "Role",
-    [NARA_MSG_COL_SCOPE] =
-        "Scope",
-    [NARA_MSG_COL_DEVICE_NAME] =
-        "Name",
-    [NARA_MSG_COL_SINCE] =
-        "Since",
-    [NARA_MSG_DEVICE_REVOKED] =
-        "REVOKED ",
-    [NARA_MSG_DEVICES_NONE] =
-        "No device is enrolled yet (nara enroll enrols one).\n",
-    [NARA_MSG_COL_OFFICER] =
-        "Officer",
-    [NARA_MSG_COL_AGENCY] =
-        "Agency",
-    [NARA_MSG_COL_DECREE] =
-        "Decree",
-    [NARA_MSG_COL_ASSIGNMENT] =
-        "Assignment",
-    [NARA_MSG_LO_HISTORY] =
-        "\n"
-        "History of %s:\n",
-    [NARA_MSG_LO_HISTORY_ROW] =
-        "  %s  %.12s %-11s %-22s eff %s %s%s%s\n",
-    [NARA_MSG_LO_CURRENT] =
-        "current",
-    [NARA_MSG_LO_NO_EFFECT] =
-        "no-effect",
-    [NARA_MSG_LO_CONFLICT] =
-        "      (conflict: recorded concurrently with another assignment)\n",
-    [NARA_MSG_COL_STATUS] =
-        "Status",
-    [NARA_MSG_COL_PRIORITY] =
-        "Priority",
-    [NARA_MSG_COL_OPENED] =
-        "Opened",
-    [NARA_MSG_COL_TITLE] =
-        "Title",
-    [NARA_MSG_CASE_LIST_NONE] =
-        "No cases.\n",
-    [NARA_MSG_STATUS_FEED_ROW] =
-        "  %-9s seq %-6llu head %.12s%s\n",
-    [NARA_MSG_STATUS_FEED_BEHIND] =
-        "  BEHIND: other replicas hold later events of this feed",
-    [NARA_MSG_Q_STORE_HEAD] =
-        "Refused by the store (not in the log):\n",
+    [NARA_MSG_COL_KEY] = "Key",
+    [NARA_MSG_COL_ROLE] = "Role",
+    [NARA_MSG_COL_SCOPE] = "Scope",
+    [NARA_MSG_COL_DEVICE_NAME] = "Name",
+    [NARA_MSG_COL_SINCE] = "Since",
+    [NARA_MSG_DEVICE_REVOKED] = "REVOKED ",
+    [NARA_MSG_DEVICES_NONE] = "No device is enrolled yet (nara enroll enrols one).\n",
+    [NARA_MSG_COL_OFFICER] = "Officer",
+    [NARA_MSG_COL_AGENCY] = "Agency",
+    [NARA_MSG_COL_DECREE] = "Decree",
+    [NARA_MSG_COL_ASSIGNMENT] = "Assignment",
+    [NARA_MSG_LO_HISTORY] = "\n"
+                            "History of %s:\n",
+    [NARA_MSG_LO_HISTORY_ROW] = "  %s  %.12s %-11s %-22s eff %s %s%s%s\n",
+    [NARA_MSG_LO_CURRENT] = "current",
+    [NARA_MSG_LO_NO_EFFECT] = "no-effect",
+    [NARA_MSG_LO_CONFLICT] = "      (conflict: recorded concurrently with another assignment)\n",
+    [NARA_MSG_COL_STATUS] = "Status",
+    [NARA_MSG_COL_PRIORITY] = "Priority",
+    [NARA_MSG_COL_OPENED] = "Opened",
+    [NARA_MSG_COL_TITLE] = "Title",
+    [NARA_MSG_CASE_LIST_NONE] = "No cases.\n",
+    [NARA_MSG_STATUS_FEED_ROW] = "  %-9s seq %-6llu head %.12s%s\n",
+    [NARA_MSG_STATUS_FEED_BEHIND] = "  BEHIND: other replicas hold later events of this feed",
+    [NARA_MSG_Q_STORE_HEAD] = "Refused by the store (not in the log):\n",
     [NARA_MSG_Q_DOM_HEAD] =
         "In the log without effect (authority rules, docs/events.md section 5):\n",
-    [NARA_MSG_Q_STORE_ROW] =
-        "  %s  %-12.12s %s (%s), %zu bytes\n",
-    [NARA_MSG_Q_NO_ID] =
-        "(no id)",
-    [NARA_MSG_Q_DOM_ROW] =
-        "  %s  %.12s %-14s %-9s by %s: %s%s%s\n",
-    [NARA_MSG_NONE_ROW] =
-        "  (none)\n",
-    [NARA_MSG_CONFLICT_ROW] =
-        "  %-18s %-6s %s%.12s  kept %.12s, other %.12s%s\n",
-    [NARA_MSG_CONFLICT_CASE] =
-        "case ",
-    [NARA_MSG_CONFLICT_SETTLED] =
-        "  (settled later)",
-    [NARA_MSG_CONFLICTS_NONE] =
-        "No conflicts.\n",
+    [NARA_MSG_Q_STORE_ROW] = "  %s  %-12.12s %s (%s), %zu bytes\n",
+    [NARA_MSG_Q_NO_ID] = "(no id)",
+    [NARA_MSG_Q_DOM_ROW] = "  %s  %.12s %-14s %-9s by %s: %s%s%s\n",
+    [NARA_MSG_NONE_ROW] = "  (none)\n",
+    [NARA_MSG_CONFLICT_ROW] = "  %-18s %-6s %s%.12s  kept %.12s, other %.12s%s\n",
+    [NARA_MSG_CONFLICT_CASE] = "case ",
+    [NARA_MSG_CONFLICT_SETTLED] = "  (settled later)",
+    [NARA_MSG_CONFLICTS_NONE] = "No conflicts.\n",
     [NARA_MSG_NOTE_VV_UNREADABLE] =
         "nara: note: the saved server vector is unreadable; exporting everything\n",
-    [NARA_MSG_ERR_OUT_CREATE] =
-        "--out: cannot create %s: %s",
-    [NARA_MSG_ERR_EXPORT_BOTH] =
-        "give --for-server or --all, not both",
-    [NARA_MSG_EXPORT_DONE] =
-        "Exported %llu events (%llu bytes) to %s: %s.\n",
-    [NARA_MSG_EXPORT_BASE_SERVER] =
-        "what the server is not known to hold (as of the last sync)",
-    [NARA_MSG_EXPORT_BASE_ALL] =
-        "everything this replica holds",
-    [NARA_MSG_ERR_CANNOT_READ] =
-        "cannot read %s: %s",
+    [NARA_MSG_ERR_OUT_CREATE] = "--out: cannot create %s: %s",
+    [NARA_MSG_ERR_EXPORT_BOTH] = "give --for-server or --all, not both",
+    [NARA_MSG_EXPORT_DONE] = "Exported %llu events (%llu bytes) to %s: %s.\n",
+    [NARA_MSG_EXPORT_BASE_SERVER] = "what the server is not known to hold (as of the last sync)",
+    [NARA_MSG_EXPORT_BASE_ALL] = "everything this replica holds",
+    [NARA_MSG_ERR_CANNOT_READ] = "cannot read %s: %s",
     [NARA_MSG_IMPORT_DONE] =
-        "Imported %llu events: %zu added, %zu already held, %zu pending (waiting for earlier events), %zu rejected, %zu forks; %zu earlier events completed.\n",
-    [NARA_MSG_IMPORT_DAMAGED] =
-        "%s is damaged at byte offset %llu: %s; the %llu valid events before it were merged, the rest was refused",
-    [NARA_MSG_DELTA_NOT_DELTA] =
-        "not a Naradamping delta file (NARA-DELTA-V1 header missing)",
-    [NARA_MSG_DELTA_TRAILER_TRUNCATED] =
-        "the file ends inside the trailer (truncated)",
-    [NARA_MSG_DELTA_TRAILER_COUNT] =
-        "trailer counts %llu events but the file holds %llu",
-    [NARA_MSG_DELTA_AFTER_TRAILER] =
-        "bytes after the trailer",
-    [NARA_MSG_DELTA_BAD_RECORD] =
-        "record %llu is not a valid event",
-    [NARA_MSG_DELTA_NO_TRAILER] =
-        "the file ends before its trailer (truncated)",
+        "Imported %llu events: %zu added, %zu already held, %zu pending (waiting for earlier "
+        "events), %zu rejected, %zu forks; %zu earlier events completed.\n",
+    [NARA_MSG_IMPORT_DAMAGED] = "%s is damaged at byte offset %llu: %s; the %llu valid events "
+                                "before it were merged, the rest was refused",
+    [NARA_MSG_DELTA_NOT_DELTA] = "not a Naradamping delta file (NARA-DELTA-V1 header missing)",
+    [NARA_MSG_DELTA_TRAILER_TRUNCATED] = "the file ends inside the trailer (truncated)",
+    [NARA_MSG_DELTA_TRAILER_COUNT] = "trailer counts %llu events but the file holds %llu",
+    [NARA_MSG_DELTA_AFTER_TRAILER] = "bytes after the trailer",
+    [NARA_MSG_DELTA_BAD_RECORD] = "record %llu is not a valid event",
+    [NARA_MSG_DELTA_NO_TRAILER] = "the file ends before its trailer (truncated)",
     [NARA_MSG_DELTA_RECORD_TOO_LARGE] =
         "record length exceeds the largest event (NARA_EVENT_MAX_BYTES)",
-    [NARA_MSG_DELTA_RECORD_TRUNCATED] =
-        "the file ends inside a record (truncated)",
-    [NARA_MSG_SETUP_CREATED] =
-        "Created replica %s (%s, %zu regions).\n",
-    [NARA_MSG_SETUP_ROOT] =
-        "Province root key: %s\n"
-        "Configure every device with: nara init --root %s\n",
-    [NARA_MSG_SETUP_DEVICE] =
-        "Device public key: %s\n"
-        "Give this key to the provincial admin for enrolment.\n",
-    [NARA_MSG_ERR_KEY_CREATE] =
-        "cannot create key file %s: %s",
-    [NARA_MSG_ERR_CREATE_REPLICA] =
-        "cannot create replica %s",
-    [NARA_MSG_ERR_EXISTS] =
-        "%s already exists: a replica and its key are never overwritten",
-    [NARA_MSG_ERR_REGIONS_READ] =
-        "--regions: cannot read %s: %s",
-    [NARA_MSG_ERR_REGION_TOO_MANY] =
-        "--region: too many regions",
-    [NARA_MSG_ERR_FROM_AFTER_TO] =
-        "--from %s is after --to %s",
-    [NARA_MSG_BUNDLE_DONE] =
-        "Exported %llu events, %llu with a receipt, %llu tree heads and %llu consistency proofs to %s.\n"
-        "Check it with: nara audit %s\n",
-    [NARA_MSG_ERR_AUDIT_RUN] =
-        "the audit could not run",
-    [NARA_MSG_ERR_WITH_MAX] =
-        "--with: at most %d bundles",
-    [NARA_MSG_ERR_CANNOT_OPEN] =
-        "cannot open %s: %s",
+    [NARA_MSG_DELTA_RECORD_TRUNCATED] = "the file ends inside a record (truncated)",
+    [NARA_MSG_SETUP_CREATED] = "Created replica %s (%s, %zu regions).\n",
+    [NARA_MSG_SETUP_ROOT] = "Province root key: %s\n"
+                            "Configure every device with: nara init --root %s\n",
+    [NARA_MSG_SETUP_DEVICE] = "Device public key: %s\n"
+                              "Give this key to the provincial admin for enrolment.\n",
+    [NARA_MSG_ERR_KEY_CREATE] = "cannot create key file %s: %s",
+    [NARA_MSG_ERR_CREATE_REPLICA] = "cannot create replica %s",
+    [NARA_MSG_ERR_EXISTS] = "%s already exists: a replica and its key are never overwritten",
+    [NARA_MSG_ERR_REGIONS_READ] = "--regions: cannot read %s: %s",
+    [NARA_MSG_ERR_REGION_TOO_MANY] = "--region: too many regions",
+    [NARA_MSG_ERR_FROM_AFTER_TO] = "--from %s is after --to %s",
+    [NARA_MSG_BUNDLE_DONE] = "Exported %llu events, %llu with a receipt, %llu tree heads and %llu "
+                             "consistency proofs to %s.\n"
+                             "Check it with: nara audit %s\n",
+    [NARA_MSG_ERR_AUDIT_RUN] = "the audit could not run",
+    [NARA_MSG_ERR_WITH_MAX] = "--with: at most %d bundles",
+    [NARA_MSG_ERR_CANNOT_OPEN] = "cannot open %s: %s",
     [NARA_MSG_ERR_SERVER_REPLICA_ROOT] =
         "%s is a server replica: give the province root with --root HEX",
-    [NARA_MSG_ERR_READING] =
-        "reading %s",
-    [NARA_MSG_ERR_NO_REPLICA_AT] =
-        "no replica at %s (give a BUNDLE or --db FILE)",
-    [NARA_MSG_ERR_WITH_NEEDS_BUNDLE] =
-        "--with needs a BUNDLE first",
-    [NARA_MSG_AUDIT_ROOT_GIVEN] =
-        "given with --root",
-    [NARA_MSG_AUDIT_ROOT_REPLICA] =
-        "configured in the replica",
+    [NARA_MSG_ERR_READING] = "reading %s",
+    [NARA_MSG_ERR_NO_REPLICA_AT] = "no replica at %s (give a BUNDLE or --db FILE)",
+    [NARA_MSG_ERR_WITH_NEEDS_BUNDLE] = "--with needs a BUNDLE first",
+    [NARA_MSG_AUDIT_ROOT_GIVEN] = "given with --root",
+    [NARA_MSG_AUDIT_ROOT_REPLICA] = "configured in the replica",
     [NARA_MSG_AUDIT_ROOT_BUNDLE] =
         "taken from the bundle: compare it with the province's published root key, or give --root",
-    [NARA_MSG_AUDIT_HEAD] =
-        "Audit of %s%s: %s\n",
-    [NARA_MSG_AUDIT_AND_MORE] =
-        " (and more)",
-    [NARA_MSG_AUDIT_VERIFIED] =
-        "VERIFIED",
-    [NARA_MSG_AUDIT_WITH_FINDINGS] =
-        "VERIFIED, WITH FINDINGS",
-    [NARA_MSG_AUDIT_FAILED] =
-        "FAILED",
-    [NARA_MSG_AUDIT_WITH] =
-        "  with %s\n",
-    [NARA_MSG_AUDIT_ROOT] =
-        "  province root %s (%s)\n",
-    [NARA_MSG_AUDIT_COUNTS] =
-        "  %llu events in %llu feeds; %llu tree heads, %llu consistency and %llu inclusion proofs; %llu fork records\n",
-    [NARA_MSG_AUDIT_SERVER] =
-        "  server key %s (%s)\n",
-    [NARA_MSG_AUDIT_ENROLLED] =
-        "enrolled as server in the log",
-    [NARA_MSG_AUDIT_NOT_ENROLLED] =
-        "not enrolled as server",
-    [NARA_MSG_AUDIT_LARGEST] =
-        "  largest tree head: %llu events, signed %s\n",
-    [NARA_MSG_AUDIT_RECEIPTED] =
-        "  %llu of %llu events have a verified receipt%s\n",
-    [NARA_MSG_AUDIT_NOT_CLAIMED] =
-        " (the bundle does not claim to hold the whole log)",
-    [NARA_MSG_AUDIT_COMPLETE] =
-        "; the bundle holds the whole log: complete",
-    [NARA_MSG_AUDIT_INCOMPLETE] =
-        "; the bundle claims the whole log but is NOT complete",
-    [NARA_MSG_AUDIT_FIRST] =
-        "First problem:\n",
-    [NARA_MSG_AUDIT_FAILURES] =
-        "Failures: the history cannot be trusted as given (%llu):\n",
-    [NARA_MSG_AUDIT_FINDINGS] =
-        "Findings: authentic, for a person to judge (%llu):\n",
-    [NARA_MSG_AUDIT_MORE] =
-        "(%zu more not listed)\n",
-    [NARA_MSG_AUDIT_SUBJ_EVENT] =
-        "event %s",
-    [NARA_MSG_AUDIT_SUBJ_FEED_SEQ] =
-        " (%s seq %llu, by %s, claimed %s)",
-    [NARA_MSG_AUDIT_SUBJ_FEED] =
-        " (%s, by %s, claimed %s)",
-    [NARA_MSG_AUDIT_SUBJ_OTHER] =
-        "%sand %s",
-    [NARA_MSG_AUDIT_SUBJ_BUNDLE_RECORD] =
-        "%sbundle %u record %llu",
-    [NARA_MSG_AUDIT_SUBJ_RECORD] =
-        "%srecord %llu",
+    [NARA_MSG_AUDIT_HEAD] = "Audit of %s%s: %s\n",
+    [NARA_MSG_AUDIT_AND_MORE] = " (and more)",
+    [NARA_MSG_AUDIT_VERIFIED] = "VERIFIED",
+    [NARA_MSG_AUDIT_WITH_FINDINGS] = "VERIFIED, WITH FINDINGS",
+    [NARA_MSG_AUDIT_FAILED] = "FAILED",
+    [NARA_MSG_AUDIT_WITH] = "  with %s\n",
+    [NARA_MSG_AUDIT_ROOT] = "  province root %s (%s)\n",
+    [NARA_MSG_AUDIT_COUNTS] = "  %llu events in %llu feeds; %llu tree heads, %llu consistency and "
+                              "%llu inclusion proofs; %llu fork records\n",
+    [NARA_MSG_AUDIT_SERVER] = "  server key %s (%s)\n",
+    [NARA_MSG_AUDIT_ENROLLED] = "enrolled as server in the log",
+    [NARA_MSG_AUDIT_NOT_ENROLLED] = "not enrolled as server",
+    [NARA_MSG_AUDIT_LARGEST] = "  largest tree head: %llu events, signed %s\n",
+    [NARA_MSG_AUDIT_RECEIPTED] = "  %llu of %llu events have a verified receipt%s\n",
+    [NARA_MSG_AUDIT_NOT_CLAIMED] = " (the bundle does not claim to hold the whole log)",
+    [NARA_MSG_AUDIT_COMPLETE] = "; the bundle holds the whole log: complete",
+    [NARA_MSG_AUDIT_INCOMPLETE] = "; the bundle claims the whole log but is NOT complete",
+    [NARA_MSG_AUDIT_FIRST] = "First problem:\n",
+    [NARA_MSG_AUDIT_FAILURES] = "Failures: the history cannot be trusted as given (%llu):\n",
+    [NARA_MSG_AUDIT_FINDINGS] = "Findings: authentic, for a person to judge (%llu):\n",
+    [NARA_MSG_AUDIT_MORE] = "(%zu more not listed)\n",
+    [NARA_MSG_AUDIT_SUBJ_EVENT] = "event %s",
+    [NARA_MSG_AUDIT_SUBJ_FEED_SEQ] = " (%s seq %llu, by %s, claimed %s)",
+    [NARA_MSG_AUDIT_SUBJ_FEED] = " (%s, by %s, claimed %s)",
+    [NARA_MSG_AUDIT_SUBJ_OTHER] = "%sand %s",
+    [NARA_MSG_AUDIT_SUBJ_BUNDLE_RECORD] = "%sbundle %u record %llu",
+    [NARA_MSG_AUDIT_SUBJ_RECORD] = "%srecord %llu",
     [NARA_MSG_ERR_NO_SERVER] =
         "missing --server ws://HOST:PORT (no server used before on this replica)",
-    [NARA_MSG_ERR_URL_SCHEME] =
-        "--server: '%.100s' is not a ws:// or wss:// URL",
-    [NARA_MSG_ERR_URL_HOST] =
-        "--server: '%.100s' has no host",
-    [NARA_MSG_ERR_URL_PORT] =
-        "--server: '%.100s' has no valid port",
-    [NARA_MSG_ERR_REPIN_NEEDS_KEY] =
-        "--repin needs --server-key HEX (the new key)",
+    [NARA_MSG_ERR_URL_SCHEME] = "--server: '%.100s' is not a ws:// or wss:// URL",
+    [NARA_MSG_ERR_URL_HOST] = "--server: '%.100s' has no host",
+    [NARA_MSG_ERR_URL_PORT] = "--server: '%.100s' has no valid port",
+    [NARA_MSG_ERR_REPIN_NEEDS_KEY] = "--repin needs --server-key HEX (the new key)",
     [NARA_MSG_ERR_KEY_DIFFERS] =
-        "--server-key %.16s... differs from the pinned server key %.16s... (NARA_SERVER_KEY): check with the provincial admin which key narad has; if it really changed, add --repin",
-    [NARA_MSG_ERR_PIN_UNREADABLE] =
-        "the pinned server key in %s is unreadable",
-    [NARA_MSG_ERR_RCPT_TABLES] =
-        "cannot prepare the receipt tables in %s",
-    [NARA_MSG_SYNC_EVIDENCE] =
-        "nara: evidence of the server's forked history was kept in %s\n",
-    [NARA_MSG_SYNC_META_WARN] =
-        "nara: warning: could not record the sync in the settings: %s\n",
-    [NARA_MSG_SYNC_PROGRESS] =
-        "nara: sent %llu (acknowledged %llu), received %llu (added %llu)\n",
-    [NARA_MSG_SYNC_RETRY] =
-        "nara: %s; retrying in %.1f s\n",
-    [NARA_MSG_SYNC_DISCONNECTED] =
-        "disconnected",
-    [NARA_MSG_SYNC_INTERRUPTED] =
-        "interrupted before the sync was done",
-    [NARA_MSG_SYNC_LOST] =
-        "connection lost",
-    [NARA_MSG_SYNC_LOST_EARLY] =
-        "connection lost before the sync was done",
-    [NARA_MSG_SYNC_NO_CONNECT] =
-        "could not connect to the server",
-    [NARA_MSG_SYNC_ATT_NOMEM] =
-        "out of memory creating the session",
-    [NARA_MSG_SYNC_ATT_START] =
-        "could not start a connection to the server",
-    [NARA_MSG_SYNC_ATT_SESSION] =
-        "could not start the session",
-    [NARA_MSG_SYNC_ATT_TEXT] =
-        "the server sent a text frame",
-    [NARA_MSG_SYNC_ATT_TOO_LARGE] =
-        "the server sent a message over NARA_MAX_MESSAGE_BYTES",
-    [NARA_MSG_SYNC_ATT_STORE] =
-        "local store failed during the sync",
-    [NARA_MSG_SYNC_ATT_WRITE] =
-        "writing to the server failed",
-    [NARA_MSG_SYNC_ATT_CONNECT] =
-        "could not connect to %.64s:%d: %.80s%s",
-    [NARA_MSG_SYNC_CONNECT_FAILED] =
-        "connection failed",
-    [NARA_MSG_SYNC_TLS_HINT] =
-        " (TLS certificate not trusted? give --ca FILE)",
-    [NARA_MSG_LABEL_ROOT] =
-        "%s (province root)",
-    [NARA_MSG_LABEL_UNKNOWN] =
-        "%s (not enrolled here)",
-    [NARA_MSG_LABEL_REVOKED] =
-        "%s (%s, revoked)",
+        "--server-key %.16s... differs from the pinned server key %.16s... (NARA_SERVER_KEY): "
+        "check with the provincial admin which key narad has; if it really changed, add --repin",
+    [NARA_MSG_ERR_PIN_UNREADABLE] = "the pinned server key in %s is unreadable",
+    [NARA_MSG_ERR_RCPT_TABLES] = "cannot prepare the receipt tables in %s",
+    [NARA_MSG_SYNC_EVIDENCE] = "nara: evidence of the server's forked history was kept in %s\n",
+    [NARA_MSG_SYNC_META_WARN] = "nara: warning: could not record the sync in the settings: %s\n",
+    [NARA_MSG_SYNC_PROGRESS] = "nara: sent %llu (acknowledged %llu), received %llu (added %llu)\n",
+    [NARA_MSG_SYNC_RETRY] = "nara: %s; retrying in %.1f s\n",
+    [NARA_MSG_SYNC_DISCONNECTED] = "disconnected",
+    [NARA_MSG_SYNC_INTERRUPTED] = "interrupted before the sync was done",
+    [NARA_MSG_SYNC_LOST] = "connection lost",
+    [NARA_MSG_SYNC_LOST_EARLY] = "connection lost before the sync was done",
+    [NARA_MSG_SYNC_NO_CONNECT] = "could not connect to the server",
+    [NARA_MSG_SYNC_ATT_NOMEM] = "out of memory creating the session",
+    [NARA_MSG_SYNC_ATT_START] = "could not start a connection to the server",
+    [NARA_MSG_SYNC_ATT_SESSION] = "could not start the session",
+    [NARA_MSG_SYNC_ATT_TEXT] = "the server sent a text frame",
+    [NARA_MSG_SYNC_ATT_TOO_LARGE] = "the server sent a message over NARA_MAX_MESSAGE_BYTES",
+    [NARA_MSG_SYNC_ATT_STORE] = "local store failed during the sync",
+    [NARA_MSG_SYNC_ATT_WRITE] = "writing to the server failed",
+    [NARA_MSG_SYNC_ATT_CONNECT] = "could not connect to %.64s:%d: %.80s%s",
+    [NARA_MSG_SYNC_CONNECT_FAILED] = "connection failed",
+    [NARA_MSG_SYNC_TLS_HINT] = " (TLS certificate not trusted? give --ca FILE)",
+    [NARA_MSG_LABEL_ROOT] = "%s (province root)",
+    [NARA_MSG_LABEL_UNKNOWN] = "%s (not enrolled here)",
+    [NARA_MSG_LABEL_REVOKED] = "%s (%s, revoked)",
     [NARA_MSG_NOTE_UNKNOWN_DEVICE] =
-        "nara: note: this device's enrolment has not reached this replica yet, so the event takes no effect here until it does (sync to fetch it)\n",
+        "nara: note: this device's enrolment has not reached this replica yet, so the event takes "
+        "no effect here until it does (sync to fetch it)\n",
     [NARA_MSG_WARN_NO_EFFECT] =
         "nara: warning: the event is recorded and signed but takes no effect: rule %s%s%s\n",
-    [NARA_MSG_RCPT_BAD_HEAD] =
-        "tree head of size %llu",
-    [NARA_MSG_RCPT_NO_LINK] =
-        "no verified consistency proof between the tree heads of size %llu and %llu: they are not shown to be one history",
-    [NARA_MSG_RCPT_HEAD_INVALID] =
-        "receipt for event %s: its tree head (size %llu) is not valid",
-    [NARA_MSG_RCPT_HEAD_NOT_KEPT] =
-        "receipt for event %s: its tree head (size %llu) is not kept",
+    [NARA_MSG_RCPT_BAD_HEAD] = "tree head of size %llu",
+    [NARA_MSG_RCPT_NO_LINK] = "no verified consistency proof between the tree heads of size %llu "
+                              "and %llu: they are not shown to be one history",
+    [NARA_MSG_RCPT_HEAD_INVALID] = "receipt for event %s: its tree head (size %llu) is not valid",
+    [NARA_MSG_RCPT_HEAD_NOT_KEPT] = "receipt for event %s: its tree head (size %llu) is not kept",
     [NARA_MSG_RCPT_PROOF_BAD] =
         "receipt for event %s: the inclusion proof at leaf %llu does not verify",
-    [NARA_MSG_RCPT_NOT_HELD_EVENT] =
-        "receipt for event %s: this replica does not hold that event",
-    [NARA_MSG_RCPT_NOT_HELD] =
-        "(not held)",
-    [NARA_MSG_RCPT_ROW_VERIFIED] =
-        "  verified",
-    [NARA_MSG_RCPT_ROW_FAILED] =
-        "  FAILED",
+    [NARA_MSG_RCPT_NOT_HELD_EVENT] = "receipt for event %s: this replica does not hold that event",
+    [NARA_MSG_RCPT_NOT_HELD] = "(not held)",
+    [NARA_MSG_RCPT_ROW_VERIFIED] = "  verified",
+    [NARA_MSG_RCPT_ROW_FAILED] = "  FAILED",
     [NARA_MSG_RCPT_EVIDENCE_HEAD] =
         "EVIDENCE: a server history was refused (it forked or shrank); keep this\n"
         "replica and report it to the provincial admin and the Inspectorate:\n",
-    [NARA_MSG_RCPT_EVIDENCE_KEPT] =
-        "  %s, %s: kept head %llu events (root %s, signed %s); ",
+    [NARA_MSG_RCPT_EVIDENCE_KEPT] = "  %s, %s: kept head %llu events (root %s, signed %s); ",
     [NARA_MSG_RCPT_EVIDENCE_OFFERED] =
         "offered head %llu events (root %s, signed %s) does not extend it\n",
-    [NARA_MSG_RCPT_EVIDENCE_NONE] =
-        "the server showed no signed head at all\n",
+    [NARA_MSG_RCPT_EVIDENCE_NONE] = "the server showed no signed head at all\n",
     [NARA_MSG_ERR_REGION_LIST_ERR] = "region list %s",
     [NARA_MSG_ERR_REGIONS_FILE] = "--regions %s: %s",
-    [NARA_MSG_DUR_DAYS] =
-        "%llud %lluh",
-    [NARA_MSG_DUR_HOURS] =
-        "%lluh %llum",
-    [NARA_MSG_DUR_MINUTES] =
-        "%llum %llus",
-    [NARA_MSG_DUR_SECONDS] =
-        "%llus",
-    [NARA_MSG_STORED_OK] =
-        "ok",
-    [NARA_MSG_STORED_PARTIAL] =
-        "partial: some events refused",
+    [NARA_MSG_DUR_DAYS] = "%llud %lluh",
+    [NARA_MSG_DUR_HOURS] = "%lluh %llum",
+    [NARA_MSG_DUR_MINUTES] = "%llum %llus",
+    [NARA_MSG_DUR_SECONDS] = "%llus",
+    [NARA_MSG_STORED_OK] = "ok",
+    [NARA_MSG_STORED_PARTIAL] = "partial: some events refused",
     [NARA_MSG_STATUS_SYNC_SUMMARY] =
         "          sent %llu, acknowledged %llu, received %llu, added %llu, rejected %llu\n",
 };
@@ -1128,11 +976,10 @@ static const char *const msgs_id[NARA_MSG_COUNT] = {
         "\n"
         "Contoh:\n"
         "  nara --db province.db province init --regions data/regions/36-banten.tsv\n",
-    [NARA_MSG_HELP_KEY] =
-        "Tampilkan kunci publik perangkat ini (64 digit heksadesimal).\n"
-        "\n"
-        "Contoh:\n"
-        "  nara --db bogor.db key\n",
+    [NARA_MSG_HELP_KEY] = "Tampilkan kunci publik perangkat ini (64 digit heksadesimal).\n"
+                          "\n"
+                          "Contoh:\n"
+                          "  nara --db bogor.db key\n",
     [NARA_MSG_HELP_SYNC] =
         "Sinkronisasi dengan server provinsi (narad) melalui WebSocket: kirim apa yang\n"
         "belum dimilikinya, ambil apa yang boleh dibaca perangkat ini, lalu putuskan\n"
@@ -1197,11 +1044,10 @@ static const char *const msgs_id[NARA_MSG_COUNT] = {
         "\n"
         "Contoh:\n"
         "  nara case ack 5d1c09aa\n",
-    [NARA_MSG_HELP_CASE_CLOSE] =
-        "Tutup persoalan.\n"
-        "\n"
-        "Contoh:\n"
-        "  nara case close 5d1c09aa\n",
+    [NARA_MSG_HELP_CASE_CLOSE] = "Tutup persoalan.\n"
+                                 "\n"
+                                 "Contoh:\n"
+                                 "  nara case close 5d1c09aa\n",
     [NARA_MSG_HELP_CASE_NOTE] =
         "Tambahkan catatan pada riwayat tindak lanjut persoalan (status apa pun).\n"
         "\n"
@@ -1227,332 +1073,204 @@ static const char *const msgs_id[NARA_MSG_COUNT] = {
         "\n"
         "Contoh:\n"
         "  nara case reopen 5d1c09aa --reason 'Jembatan darurat rusak lagi'\n",
-    [NARA_MSG_ERR_MISSING_OPTION] =
-        "opsi --%s wajib diberikan (penggunaan: %s)",
-    [NARA_MSG_ERR_MISSING_ARG] =
-        "%s wajib diberikan (penggunaan: %s)",
-    [NARA_MSG_ERR_UNEXPECTED_ARG] =
-        "argumen '%s' tidak diharapkan (penggunaan: %s)",
-    [NARA_MSG_ERR_DB_EMPTY] =
-        "--db: nama berkas kosong",
-    [NARA_MSG_ERR_DB_TOO_LONG] =
-        "--db: jalur berkas terlalu panjang",
-    [NARA_MSG_ERR_DB_NO_DIR] =
-        "--db: direktori '%s' tidak ada (untuk %s)",
-    [NARA_MSG_ERR_REGION_LIST] =
-        "daftar kabupaten/kota %s: %s",
+    [NARA_MSG_ERR_MISSING_OPTION] = "opsi --%s wajib diberikan (penggunaan: %s)",
+    [NARA_MSG_ERR_MISSING_ARG] = "%s wajib diberikan (penggunaan: %s)",
+    [NARA_MSG_ERR_UNEXPECTED_ARG] = "argumen '%s' tidak diharapkan (penggunaan: %s)",
+    [NARA_MSG_ERR_DB_EMPTY] = "--db: nama berkas kosong",
+    [NARA_MSG_ERR_DB_TOO_LONG] = "--db: jalur berkas terlalu panjang",
+    [NARA_MSG_ERR_DB_NO_DIR] = "--db: direktori '%s' tidak ada (untuk %s)",
+    [NARA_MSG_ERR_REGION_LIST] = "daftar kabupaten/kota %s: %s",
     [NARA_MSG_ERR_KEY_PERMS] =
         "berkas kunci %s dapat dibaca grup atau pengguna lain: jalankan chmod 600 %s",
-    [NARA_MSG_ERR_KEY_FILE] =
-        "berkas kunci %s",
-    [NARA_MSG_ERR_OPEN_REPLICA] =
-        "replika %s tidak dapat dibuka",
-    [NARA_MSG_ERR_OPEN_SETTINGS] =
-        "pengaturan di %s tidak dapat dibuka: %s",
-    [NARA_MSG_ERR_READ_SETTINGS] =
-        "membaca pengaturan %s",
-    [NARA_MSG_ERR_NO_ROOT] =
-        "replika %s belum memiliki kunci akar provinsi (jalankan nara init)",
-    [NARA_MSG_ERR_VOCAB] =
-        "--%s: nilai '%s' tidak dikenal (salah satu dari: %s)",
-    [NARA_MSG_ERR_DATE] =
-        "--%s: '%s' bukan tanggal (format YYYY-MM-DD)",
-    [NARA_MSG_ERR_INSTANT] =
-        "--%s: '%s' bukan waktu (format YYYY-MM-DDTHH:MM[:SS]Z atau now)",
-    [NARA_MSG_ERR_REGION] =
-        "--%s: '%s' bukan kabupaten/kota di %s (%zu kabupaten/kota, misalnya %s; lihat nara report)",
-    [NARA_MSG_ERR_TEXT_EMPTY] =
-        "--%s tidak boleh kosong",
-    [NARA_MSG_ERR_TEXT_LONG] =
-        "--%s lebih panjang dari %d bita",
+    [NARA_MSG_ERR_KEY_FILE] = "berkas kunci %s",
+    [NARA_MSG_ERR_OPEN_REPLICA] = "replika %s tidak dapat dibuka",
+    [NARA_MSG_ERR_OPEN_SETTINGS] = "pengaturan di %s tidak dapat dibuka: %s",
+    [NARA_MSG_ERR_READ_SETTINGS] = "membaca pengaturan %s",
+    [NARA_MSG_ERR_NO_ROOT] = "replika %s belum memiliki kunci akar provinsi (jalankan nara init)",
+    [NARA_MSG_ERR_VOCAB] = "--%s: nilai '%s' tidak dikenal (salah satu dari: %s)",
+    [NARA_MSG_ERR_DATE] = "--%s: '%s' bukan tanggal (format YYYY-MM-DD)",
+    [NARA_MSG_ERR_INSTANT] = "--%s: '%s' bukan waktu (format YYYY-MM-DDTHH:MM[:SS]Z atau now)",
+    [NARA_MSG_ERR_REGION] = "--%s: '%s' bukan kabupaten/kota di %s (%zu kabupaten/kota, misalnya "
+                            "%s; lihat nara report)",
+    [NARA_MSG_ERR_TEXT_EMPTY] = "--%s tidak boleh kosong",
+    [NARA_MSG_ERR_TEXT_LONG] = "--%s lebih panjang dari %d bita",
     [NARA_MSG_ERR_HEX] =
         "--%s: '%.80s' bukan heksadesimal yang sah (harus tepat 64 digit heksadesimal)",
-    [NARA_MSG_THIS_PROVINCE] =
-        "provinsi ini",
-    [NARA_MSG_ERR_SCOPE_TOO_LONG] =
-        "--scope terlalu panjang",
-    [NARA_MSG_ERR_SCOPE_TOO_MANY] =
-        "--scope memuat terlalu banyak kabupaten/kota",
-    [NARA_MSG_ERR_SCOPE_EMPTY] =
-        "--scope: diharapkan kode kabupaten/kota (32.01,32.02) atau '*'",
-    [NARA_MSG_ERR_ROLE] =
-        "--role: '%s' bukan peran yang dapat didaftarkan (salah satu dari: admin, secretariat, governor, auditor, lo, regency, server)",
-    [NARA_MSG_ERR_DOC_READ] =
-        "--doc: %s tidak dapat dibaca",
-    [NARA_MSG_ERR_DOC_IO] =
-        "--doc: galat saat membaca %s",
-    [NARA_MSG_ERR_DOC_ONE] =
-        "berikan tepat satu dari --doc BERKAS atau --doc-hash HEX (BLAKE2b-256 dokumen Kepgub yang ditandatangani)",
+    [NARA_MSG_THIS_PROVINCE] = "provinsi ini",
+    [NARA_MSG_ERR_SCOPE_TOO_LONG] = "--scope terlalu panjang",
+    [NARA_MSG_ERR_SCOPE_TOO_MANY] = "--scope memuat terlalu banyak kabupaten/kota",
+    [NARA_MSG_ERR_SCOPE_EMPTY] = "--scope: diharapkan kode kabupaten/kota (32.01,32.02) atau '*'",
+    [NARA_MSG_ERR_ROLE] = "--role: '%s' bukan peran yang dapat didaftarkan (salah satu dari: "
+                          "admin, secretariat, governor, auditor, lo, regency, server)",
+    [NARA_MSG_ERR_DOC_READ] = "--doc: %s tidak dapat dibaca",
+    [NARA_MSG_ERR_DOC_IO] = "--doc: galat saat membaca %s",
+    [NARA_MSG_ERR_DOC_ONE] = "berikan tepat satu dari --doc BERKAS atau --doc-hash HEX "
+                             "(BLAKE2b-256 dokumen Kepgub yang ditandatangani)",
     [NARA_MSG_ERR_ASSIGNMENT_NONE] =
-        "--assignment: '%.80s' tidak menunjuk penugasan mana pun di %s (berikan id-nya, atau awalan unik 8 digit heksadesimal atau lebih; lihat nara lo show --region %s)",
+        "--assignment: '%.80s' tidak menunjuk penugasan mana pun di %s (berikan id-nya, atau "
+        "awalan unik 8 digit heksadesimal atau lebih; lihat nara lo show --region %s)",
     [NARA_MSG_ERR_ASSIGNMENT_MANY] =
-        "--assignment: '%.80s' menunjuk lebih dari satu penugasan di %s (berikan id-nya, atau awalan unik 8 digit heksadesimal atau lebih; lihat nara lo show --region %s)",
+        "--assignment: '%.80s' menunjuk lebih dari satu penugasan di %s (berikan id-nya, atau "
+        "awalan unik 8 digit heksadesimal atau lebih; lihat nara lo show --region %s)",
     [NARA_MSG_NOTE_DECREE_UNKNOWN] =
         "nara: catatan: Kepgub %s belum tercatat di replika ini (nara decree mencatatnya)\n",
-    [NARA_MSG_COL_KEY] =
-        "Kunci",
-    [NARA_MSG_COL_ROLE] =
-        "Peran",
-    [NARA_MSG_COL_SCOPE] =
-        "Cakupan",
-    [NARA_MSG_COL_DEVICE_NAME] =
-        "Nama",
-    [NARA_MSG_COL_SINCE] =
-        "Sejak",
-    [NARA_MSG_DEVICE_REVOKED] =
-        "DICABUT ",
-    [NARA_MSG_DEVICES_NONE] =
-        "Belum ada perangkat terdaftar (nara enroll mendaftarkannya).\n",
-    [NARA_MSG_COL_OFFICER] =
-        "Pejabat",
-    [NARA_MSG_COL_AGENCY] =
-        "OPD",
-    [NARA_MSG_COL_DECREE] =
-        "Kepgub",
-    [NARA_MSG_COL_ASSIGNMENT] =
-        "Penugasan",
-    [NARA_MSG_LO_HISTORY] =
-        "\n"
-        "Riwayat penugasan LO %s:\n",
-    [NARA_MSG_LO_HISTORY_ROW] =
-        "  %s  %.12s %-11s %-22s berlaku %s %s%s%s\n",
-    [NARA_MSG_LO_CURRENT] =
-        "berlaku sekarang",
-    [NARA_MSG_LO_NO_EFFECT] =
-        "tanpa efek",
-    [NARA_MSG_LO_CONFLICT] =
-        "      (konflik: dicatat bersamaan dengan penugasan lain)\n",
-    [NARA_MSG_COL_STATUS] =
-        "Status",
-    [NARA_MSG_COL_PRIORITY] =
-        "Prioritas",
-    [NARA_MSG_COL_OPENED] =
-        "Dibuka",
-    [NARA_MSG_COL_TITLE] =
-        "Judul",
-    [NARA_MSG_CASE_LIST_NONE] =
-        "Tidak ada persoalan.\n",
-    [NARA_MSG_STATUS_FEED_ROW] =
-        "  %-9s urutan %-6llu kepala %.12s%s\n",
+    [NARA_MSG_COL_KEY] = "Kunci",
+    [NARA_MSG_COL_ROLE] = "Peran",
+    [NARA_MSG_COL_SCOPE] = "Cakupan",
+    [NARA_MSG_COL_DEVICE_NAME] = "Nama",
+    [NARA_MSG_COL_SINCE] = "Sejak",
+    [NARA_MSG_DEVICE_REVOKED] = "DICABUT ",
+    [NARA_MSG_DEVICES_NONE] = "Belum ada perangkat terdaftar (nara enroll mendaftarkannya).\n",
+    [NARA_MSG_COL_OFFICER] = "Pejabat",
+    [NARA_MSG_COL_AGENCY] = "OPD",
+    [NARA_MSG_COL_DECREE] = "Kepgub",
+    [NARA_MSG_COL_ASSIGNMENT] = "Penugasan",
+    [NARA_MSG_LO_HISTORY] = "\n"
+                            "Riwayat penugasan LO %s:\n",
+    [NARA_MSG_LO_HISTORY_ROW] = "  %s  %.12s %-11s %-22s berlaku %s %s%s%s\n",
+    [NARA_MSG_LO_CURRENT] = "berlaku sekarang",
+    [NARA_MSG_LO_NO_EFFECT] = "tanpa efek",
+    [NARA_MSG_LO_CONFLICT] = "      (konflik: dicatat bersamaan dengan penugasan lain)\n",
+    [NARA_MSG_COL_STATUS] = "Status",
+    [NARA_MSG_COL_PRIORITY] = "Prioritas",
+    [NARA_MSG_COL_OPENED] = "Dibuka",
+    [NARA_MSG_COL_TITLE] = "Judul",
+    [NARA_MSG_CASE_LIST_NONE] = "Tidak ada persoalan.\n",
+    [NARA_MSG_STATUS_FEED_ROW] = "  %-9s urutan %-6llu kepala %.12s%s\n",
     [NARA_MSG_STATUS_FEED_BEHIND] =
         "  TERTINGGAL: replika lain memiliki catatan feed ini yang lebih baru",
-    [NARA_MSG_Q_STORE_HEAD] =
-        "Ditolak penyimpanan (tidak masuk log):\n",
+    [NARA_MSG_Q_STORE_HEAD] = "Ditolak penyimpanan (tidak masuk log):\n",
     [NARA_MSG_Q_DOM_HEAD] =
         "Ada di log tetapi tanpa efek (aturan kewenangan, docs/events.md bagian 5):\n",
-    [NARA_MSG_Q_STORE_ROW] =
-        "  %s  %-12.12s %s (%s), %zu bita\n",
-    [NARA_MSG_Q_NO_ID] =
-        "(tanpa id)",
-    [NARA_MSG_Q_DOM_ROW] =
-        "  %s  %.12s %-14s %-9s oleh %s: %s%s%s\n",
-    [NARA_MSG_NONE_ROW] =
-        "  (tidak ada)\n",
-    [NARA_MSG_CONFLICT_ROW] =
-        "  %-18s %-6s %s%.12s  dipertahankan %.12s, lainnya %.12s%s\n",
-    [NARA_MSG_CONFLICT_CASE] =
-        "persoalan ",
-    [NARA_MSG_CONFLICT_SETTLED] =
-        "  (kemudian diselesaikan)",
-    [NARA_MSG_CONFLICTS_NONE] =
-        "Tidak ada konflik.\n",
+    [NARA_MSG_Q_STORE_ROW] = "  %s  %-12.12s %s (%s), %zu bita\n",
+    [NARA_MSG_Q_NO_ID] = "(tanpa id)",
+    [NARA_MSG_Q_DOM_ROW] = "  %s  %.12s %-14s %-9s oleh %s: %s%s%s\n",
+    [NARA_MSG_NONE_ROW] = "  (tidak ada)\n",
+    [NARA_MSG_CONFLICT_ROW] = "  %-18s %-6s %s%.12s  dipertahankan %.12s, lainnya %.12s%s\n",
+    [NARA_MSG_CONFLICT_CASE] = "persoalan ",
+    [NARA_MSG_CONFLICT_SETTLED] = "  (kemudian diselesaikan)",
+    [NARA_MSG_CONFLICTS_NONE] = "Tidak ada konflik.\n",
     [NARA_MSG_NOTE_VV_UNREADABLE] =
         "nara: catatan: vektor server yang tersimpan tidak terbaca; semua catatan diekspor\n",
-    [NARA_MSG_ERR_OUT_CREATE] =
-        "--out: %s tidak dapat dibuat: %s",
-    [NARA_MSG_ERR_EXPORT_BOTH] =
-        "berikan --for-server atau --all, jangan keduanya",
-    [NARA_MSG_EXPORT_DONE] =
-        "%llu catatan (%llu bita) diekspor ke %s: %s.\n",
+    [NARA_MSG_ERR_OUT_CREATE] = "--out: %s tidak dapat dibuat: %s",
+    [NARA_MSG_ERR_EXPORT_BOTH] = "berikan --for-server atau --all, jangan keduanya",
+    [NARA_MSG_EXPORT_DONE] = "%llu catatan (%llu bita) diekspor ke %s: %s.\n",
     [NARA_MSG_EXPORT_BASE_SERVER] =
         "yang belum diketahui dimiliki server (menurut sinkronisasi terakhir)",
-    [NARA_MSG_EXPORT_BASE_ALL] =
-        "seluruh isi replika ini",
-    [NARA_MSG_ERR_CANNOT_READ] =
-        "%s tidak dapat dibaca: %s",
+    [NARA_MSG_EXPORT_BASE_ALL] = "seluruh isi replika ini",
+    [NARA_MSG_ERR_CANNOT_READ] = "%s tidak dapat dibaca: %s",
     [NARA_MSG_IMPORT_DONE] =
-        "%llu catatan diimpor: %zu ditambahkan, %zu sudah dimiliki, %zu tertunda (menunggu catatan sebelumnya), %zu ditolak, %zu percabangan; %zu catatan sebelumnya kini lengkap.\n",
-    [NARA_MSG_IMPORT_DAMAGED] =
-        "%s rusak pada posisi bita %llu: %s; %llu catatan sah sebelumnya telah digabungkan, sisanya ditolak",
-    [NARA_MSG_DELTA_NOT_DELTA] =
-        "bukan berkas delta Naradamping (kepala NARA-DELTA-V1 tidak ada)",
-    [NARA_MSG_DELTA_TRAILER_TRUNCATED] =
-        "berkas berakhir di tengah penutup (terpotong)",
-    [NARA_MSG_DELTA_TRAILER_COUNT] =
-        "penutup menghitung %llu catatan tetapi berkas memuat %llu",
-    [NARA_MSG_DELTA_AFTER_TRAILER] =
-        "ada bita setelah penutup",
-    [NARA_MSG_DELTA_BAD_RECORD] =
-        "rekaman %llu bukan catatan yang sah",
-    [NARA_MSG_DELTA_NO_TRAILER] =
-        "berkas berakhir sebelum penutupnya (terpotong)",
+        "%llu catatan diimpor: %zu ditambahkan, %zu sudah dimiliki, %zu tertunda (menunggu catatan "
+        "sebelumnya), %zu ditolak, %zu percabangan; %zu catatan sebelumnya kini lengkap.\n",
+    [NARA_MSG_IMPORT_DAMAGED] = "%s rusak pada posisi bita %llu: %s; %llu catatan sah sebelumnya "
+                                "telah digabungkan, sisanya ditolak",
+    [NARA_MSG_DELTA_NOT_DELTA] = "bukan berkas delta Naradamping (kepala NARA-DELTA-V1 tidak ada)",
+    [NARA_MSG_DELTA_TRAILER_TRUNCATED] = "berkas berakhir di tengah penutup (terpotong)",
+    [NARA_MSG_DELTA_TRAILER_COUNT] = "penutup menghitung %llu catatan tetapi berkas memuat %llu",
+    [NARA_MSG_DELTA_AFTER_TRAILER] = "ada bita setelah penutup",
+    [NARA_MSG_DELTA_BAD_RECORD] = "rekaman %llu bukan catatan yang sah",
+    [NARA_MSG_DELTA_NO_TRAILER] = "berkas berakhir sebelum penutupnya (terpotong)",
     [NARA_MSG_DELTA_RECORD_TOO_LARGE] =
         "panjang rekaman melebihi catatan terbesar (NARA_EVENT_MAX_BYTES)",
-    [NARA_MSG_DELTA_RECORD_TRUNCATED] =
-        "berkas berakhir di tengah rekaman (terpotong)",
-    [NARA_MSG_SETUP_CREATED] =
-        "Replika %s dibuat (%s, %zu kabupaten/kota).\n",
-    [NARA_MSG_SETUP_ROOT] =
-        "Kunci akar provinsi: %s\n"
-        "Atur setiap perangkat dengan: nara init --root %s\n",
-    [NARA_MSG_SETUP_DEVICE] =
-        "Kunci publik perangkat: %s\n"
-        "Serahkan kunci ini kepada admin provinsi untuk didaftarkan.\n",
-    [NARA_MSG_ERR_KEY_CREATE] =
-        "berkas kunci %s tidak dapat dibuat: %s",
-    [NARA_MSG_ERR_CREATE_REPLICA] =
-        "replika %s tidak dapat dibuat",
-    [NARA_MSG_ERR_EXISTS] =
-        "%s sudah ada: replika dan kuncinya tidak pernah ditimpa",
-    [NARA_MSG_ERR_REGIONS_READ] =
-        "--regions: %s tidak dapat dibaca: %s",
-    [NARA_MSG_ERR_REGION_TOO_MANY] =
-        "--region: terlalu banyak kabupaten/kota",
-    [NARA_MSG_ERR_FROM_AFTER_TO] =
-        "--from %s lebih lambat daripada --to %s",
-    [NARA_MSG_BUNDLE_DONE] =
-        "%llu catatan (%llu bertanda terima), %llu kepala pohon dan %llu bukti konsistensi diekspor ke %s.\n"
-        "Periksa dengan: nara audit %s\n",
-    [NARA_MSG_ERR_AUDIT_RUN] =
-        "audit tidak dapat dijalankan",
-    [NARA_MSG_ERR_WITH_MAX] =
-        "--with: paling banyak %d paket",
-    [NARA_MSG_ERR_CANNOT_OPEN] =
-        "%s tidak dapat dibuka: %s",
+    [NARA_MSG_DELTA_RECORD_TRUNCATED] = "berkas berakhir di tengah rekaman (terpotong)",
+    [NARA_MSG_SETUP_CREATED] = "Replika %s dibuat (%s, %zu kabupaten/kota).\n",
+    [NARA_MSG_SETUP_ROOT] = "Kunci akar provinsi: %s\n"
+                            "Atur setiap perangkat dengan: nara init --root %s\n",
+    [NARA_MSG_SETUP_DEVICE] = "Kunci publik perangkat: %s\n"
+                              "Serahkan kunci ini kepada admin provinsi untuk didaftarkan.\n",
+    [NARA_MSG_ERR_KEY_CREATE] = "berkas kunci %s tidak dapat dibuat: %s",
+    [NARA_MSG_ERR_CREATE_REPLICA] = "replika %s tidak dapat dibuat",
+    [NARA_MSG_ERR_EXISTS] = "%s sudah ada: replika dan kuncinya tidak pernah ditimpa",
+    [NARA_MSG_ERR_REGIONS_READ] = "--regions: %s tidak dapat dibaca: %s",
+    [NARA_MSG_ERR_REGION_TOO_MANY] = "--region: terlalu banyak kabupaten/kota",
+    [NARA_MSG_ERR_FROM_AFTER_TO] = "--from %s lebih lambat daripada --to %s",
+    [NARA_MSG_BUNDLE_DONE] = "%llu catatan (%llu bertanda terima), %llu kepala pohon dan %llu "
+                             "bukti konsistensi diekspor ke %s.\n"
+                             "Periksa dengan: nara audit %s\n",
+    [NARA_MSG_ERR_AUDIT_RUN] = "audit tidak dapat dijalankan",
+    [NARA_MSG_ERR_WITH_MAX] = "--with: paling banyak %d paket",
+    [NARA_MSG_ERR_CANNOT_OPEN] = "%s tidak dapat dibuka: %s",
     [NARA_MSG_ERR_SERVER_REPLICA_ROOT] =
         "%s adalah replika server: berikan kunci akar provinsi dengan --root HEX",
-    [NARA_MSG_ERR_READING] =
-        "membaca %s",
-    [NARA_MSG_ERR_NO_REPLICA_AT] =
-        "tidak ada replika di %s (berikan BUNDLE atau --db BERKAS)",
-    [NARA_MSG_ERR_WITH_NEEDS_BUNDLE] =
-        "--with memerlukan BUNDLE terlebih dahulu",
-    [NARA_MSG_AUDIT_ROOT_GIVEN] =
-        "diberikan dengan --root",
-    [NARA_MSG_AUDIT_ROOT_REPLICA] =
-        "diatur di replika",
-    [NARA_MSG_AUDIT_ROOT_BUNDLE] =
-        "diambil dari paket: bandingkan dengan kunci akar yang diumumkan provinsi, atau berikan --root",
-    [NARA_MSG_AUDIT_HEAD] =
-        "Audit %s%s: %s\n",
-    [NARA_MSG_AUDIT_AND_MORE] =
-        " (dan lainnya)",
-    [NARA_MSG_AUDIT_VERIFIED] =
-        "TERVERIFIKASI",
-    [NARA_MSG_AUDIT_WITH_FINDINGS] =
-        "TERVERIFIKASI, DENGAN TEMUAN",
-    [NARA_MSG_AUDIT_FAILED] =
-        "GAGAL",
-    [NARA_MSG_AUDIT_WITH] =
-        "  beserta %s\n",
-    [NARA_MSG_AUDIT_ROOT] =
-        "  akar provinsi %s (%s)\n",
-    [NARA_MSG_AUDIT_COUNTS] =
-        "  %llu catatan dalam %llu feed; %llu kepala pohon, %llu bukti konsistensi dan %llu bukti inklusi; %llu rekaman percabangan\n",
-    [NARA_MSG_AUDIT_SERVER] =
-        "  kunci server %s (%s)\n",
-    [NARA_MSG_AUDIT_ENROLLED] =
-        "terdaftar sebagai server di log",
-    [NARA_MSG_AUDIT_NOT_ENROLLED] =
-        "tidak terdaftar sebagai server",
-    [NARA_MSG_AUDIT_LARGEST] =
-        "  kepala pohon terbesar: %llu catatan, ditandatangani %s\n",
-    [NARA_MSG_AUDIT_RECEIPTED] =
-        "  %llu dari %llu catatan memiliki tanda terima terverifikasi%s\n",
-    [NARA_MSG_AUDIT_NOT_CLAIMED] =
-        " (paket tidak mengaku memuat seluruh log)",
-    [NARA_MSG_AUDIT_COMPLETE] =
-        "; paket memuat seluruh log: lengkap",
-    [NARA_MSG_AUDIT_INCOMPLETE] =
-        "; paket mengaku memuat seluruh log tetapi TIDAK lengkap",
-    [NARA_MSG_AUDIT_FIRST] =
-        "Masalah pertama:\n",
+    [NARA_MSG_ERR_READING] = "membaca %s",
+    [NARA_MSG_ERR_NO_REPLICA_AT] = "tidak ada replika di %s (berikan BUNDLE atau --db BERKAS)",
+    [NARA_MSG_ERR_WITH_NEEDS_BUNDLE] = "--with memerlukan BUNDLE terlebih dahulu",
+    [NARA_MSG_AUDIT_ROOT_GIVEN] = "diberikan dengan --root",
+    [NARA_MSG_AUDIT_ROOT_REPLICA] = "diatur di replika",
+    [NARA_MSG_AUDIT_ROOT_BUNDLE] = "diambil dari paket: bandingkan dengan kunci akar yang "
+                                   "diumumkan provinsi, atau berikan --root",
+    [NARA_MSG_AUDIT_HEAD] = "Audit %s%s: %s\n",
+    [NARA_MSG_AUDIT_AND_MORE] = " (dan lainnya)",
+    [NARA_MSG_AUDIT_VERIFIED] = "TERVERIFIKASI",
+    [NARA_MSG_AUDIT_WITH_FINDINGS] = "TERVERIFIKASI, DENGAN TEMUAN",
+    [NARA_MSG_AUDIT_FAILED] = "GAGAL",
+    [NARA_MSG_AUDIT_WITH] = "  beserta %s\n",
+    [NARA_MSG_AUDIT_ROOT] = "  akar provinsi %s (%s)\n",
+    [NARA_MSG_AUDIT_COUNTS] = "  %llu catatan dalam %llu feed; %llu kepala pohon, %llu bukti "
+                              "konsistensi dan %llu bukti inklusi; %llu rekaman percabangan\n",
+    [NARA_MSG_AUDIT_SERVER] = "  kunci server %s (%s)\n",
+    [NARA_MSG_AUDIT_ENROLLED] = "terdaftar sebagai server di log",
+    [NARA_MSG_AUDIT_NOT_ENROLLED] = "tidak terdaftar sebagai server",
+    [NARA_MSG_AUDIT_LARGEST] = "  kepala pohon terbesar: %llu catatan, ditandatangani %s\n",
+    [NARA_MSG_AUDIT_RECEIPTED] = "  %llu dari %llu catatan memiliki tanda terima terverifikasi%s\n",
+    [NARA_MSG_AUDIT_NOT_CLAIMED] = " (paket tidak mengaku memuat seluruh log)",
+    [NARA_MSG_AUDIT_COMPLETE] = "; paket memuat seluruh log: lengkap",
+    [NARA_MSG_AUDIT_INCOMPLETE] = "; paket mengaku memuat seluruh log tetapi TIDAK lengkap",
+    [NARA_MSG_AUDIT_FIRST] = "Masalah pertama:\n",
     [NARA_MSG_AUDIT_FAILURES] =
         "Kegagalan: riwayat tidak dapat dipercaya sebagaimana adanya (%llu):\n",
-    [NARA_MSG_AUDIT_FINDINGS] =
-        "Temuan: autentik, untuk dinilai oleh petugas (%llu):\n",
-    [NARA_MSG_AUDIT_MORE] =
-        "(%zu lainnya tidak ditampilkan)\n",
-    [NARA_MSG_AUDIT_SUBJ_EVENT] =
-        "catatan %s",
-    [NARA_MSG_AUDIT_SUBJ_FEED_SEQ] =
-        " (%s urutan %llu, oleh %s, diklaim %s)",
-    [NARA_MSG_AUDIT_SUBJ_FEED] =
-        " (%s, oleh %s, diklaim %s)",
-    [NARA_MSG_AUDIT_SUBJ_OTHER] =
-        "%sdan %s",
-    [NARA_MSG_AUDIT_SUBJ_BUNDLE_RECORD] =
-        "%spaket %u rekaman %llu",
-    [NARA_MSG_AUDIT_SUBJ_RECORD] =
-        "%srekaman %llu",
+    [NARA_MSG_AUDIT_FINDINGS] = "Temuan: autentik, untuk dinilai oleh petugas (%llu):\n",
+    [NARA_MSG_AUDIT_MORE] = "(%zu lainnya tidak ditampilkan)\n",
+    [NARA_MSG_AUDIT_SUBJ_EVENT] = "catatan %s",
+    [NARA_MSG_AUDIT_SUBJ_FEED_SEQ] = " (%s urutan %llu, oleh %s, diklaim %s)",
+    [NARA_MSG_AUDIT_SUBJ_FEED] = " (%s, oleh %s, diklaim %s)",
+    [NARA_MSG_AUDIT_SUBJ_OTHER] = "%sdan %s",
+    [NARA_MSG_AUDIT_SUBJ_BUNDLE_RECORD] = "%spaket %u rekaman %llu",
+    [NARA_MSG_AUDIT_SUBJ_RECORD] = "%srekaman %llu",
     [NARA_MSG_ERR_NO_SERVER] =
         "--server ws://HOST:PORT wajib diberikan (replika ini belum pernah memakai server)",
-    [NARA_MSG_ERR_URL_SCHEME] =
-        "--server: '%.100s' bukan URL ws:// atau wss://",
-    [NARA_MSG_ERR_URL_HOST] =
-        "--server: '%.100s' tidak memuat nama host",
-    [NARA_MSG_ERR_URL_PORT] =
-        "--server: '%.100s' tidak memuat port yang sah",
-    [NARA_MSG_ERR_REPIN_NEEDS_KEY] =
-        "--repin memerlukan --server-key HEX (kunci yang baru)",
-    [NARA_MSG_ERR_KEY_DIFFERS] =
-        "--server-key %.16s... berbeda dari kunci server yang ditetapkan %.16s... (NARA_SERVER_KEY): tanyakan kepada admin provinsi kunci mana yang dipakai narad; jika memang berganti, tambahkan --repin",
-    [NARA_MSG_ERR_PIN_UNREADABLE] =
-        "kunci server yang ditetapkan di %s tidak terbaca",
-    [NARA_MSG_ERR_RCPT_TABLES] =
-        "tabel tanda terima di %s tidak dapat disiapkan",
-    [NARA_MSG_SYNC_EVIDENCE] =
-        "nara: bukti riwayat server yang bercabang disimpan di %s\n",
+    [NARA_MSG_ERR_URL_SCHEME] = "--server: '%.100s' bukan URL ws:// atau wss://",
+    [NARA_MSG_ERR_URL_HOST] = "--server: '%.100s' tidak memuat nama host",
+    [NARA_MSG_ERR_URL_PORT] = "--server: '%.100s' tidak memuat port yang sah",
+    [NARA_MSG_ERR_REPIN_NEEDS_KEY] = "--repin memerlukan --server-key HEX (kunci yang baru)",
+    [NARA_MSG_ERR_KEY_DIFFERS] = "--server-key %.16s... berbeda dari kunci server yang ditetapkan "
+                                 "%.16s... (NARA_SERVER_KEY): tanyakan kepada admin provinsi kunci "
+                                 "mana yang dipakai narad; jika memang berganti, tambahkan --repin",
+    [NARA_MSG_ERR_PIN_UNREADABLE] = "kunci server yang ditetapkan di %s tidak terbaca",
+    [NARA_MSG_ERR_RCPT_TABLES] = "tabel tanda terima di %s tidak dapat disiapkan",
+    [NARA_MSG_SYNC_EVIDENCE] = "nara: bukti riwayat server yang bercabang disimpan di %s\n",
     [NARA_MSG_SYNC_META_WARN] =
         "nara: peringatan: sinkronisasi tidak dapat dicatat di pengaturan: %s\n",
     [NARA_MSG_SYNC_PROGRESS] =
         "nara: terkirim %llu (dikonfirmasi %llu), diterima %llu (ditambahkan %llu)\n",
-    [NARA_MSG_SYNC_RETRY] =
-        "nara: %s; mencoba lagi dalam %.1f detik\n",
-    [NARA_MSG_SYNC_DISCONNECTED] =
-        "koneksi terputus",
-    [NARA_MSG_SYNC_INTERRUPTED] =
-        "dihentikan sebelum sinkronisasi selesai",
-    [NARA_MSG_SYNC_LOST] =
-        "koneksi terputus",
-    [NARA_MSG_SYNC_LOST_EARLY] =
-        "koneksi terputus sebelum sinkronisasi selesai",
-    [NARA_MSG_SYNC_NO_CONNECT] =
-        "tidak dapat terhubung ke server",
-    [NARA_MSG_SYNC_ATT_NOMEM] =
-        "memori tidak cukup untuk membuat sesi",
-    [NARA_MSG_SYNC_ATT_START] =
-        "koneksi ke server tidak dapat dimulai",
-    [NARA_MSG_SYNC_ATT_SESSION] =
-        "sesi tidak dapat dimulai",
-    [NARA_MSG_SYNC_ATT_TEXT] =
-        "server mengirim bingkai teks",
-    [NARA_MSG_SYNC_ATT_TOO_LARGE] =
-        "server mengirim pesan melebihi NARA_MAX_MESSAGE_BYTES",
-    [NARA_MSG_SYNC_ATT_STORE] =
-        "penyimpanan lokal gagal selama sinkronisasi",
-    [NARA_MSG_SYNC_ATT_WRITE] =
-        "pengiriman ke server gagal",
-    [NARA_MSG_SYNC_ATT_CONNECT] =
-        "tidak dapat terhubung ke %.64s:%d: %.80s%s",
-    [NARA_MSG_SYNC_CONNECT_FAILED] =
-        "koneksi gagal",
-    [NARA_MSG_SYNC_TLS_HINT] =
-        " (sertifikat TLS tidak dipercaya? berikan --ca BERKAS)",
-    [NARA_MSG_LABEL_ROOT] =
-        "%s (akar provinsi)",
-    [NARA_MSG_LABEL_UNKNOWN] =
-        "%s (belum terdaftar di sini)",
-    [NARA_MSG_LABEL_REVOKED] =
-        "%s (%s, dicabut)",
+    [NARA_MSG_SYNC_RETRY] = "nara: %s; mencoba lagi dalam %.1f detik\n",
+    [NARA_MSG_SYNC_DISCONNECTED] = "koneksi terputus",
+    [NARA_MSG_SYNC_INTERRUPTED] = "dihentikan sebelum sinkronisasi selesai",
+    [NARA_MSG_SYNC_LOST] = "koneksi terputus",
+    [NARA_MSG_SYNC_LOST_EARLY] = "koneksi terputus sebelum sinkronisasi selesai",
+    [NARA_MSG_SYNC_NO_CONNECT] = "tidak dapat terhubung ke server",
+    [NARA_MSG_SYNC_ATT_NOMEM] = "memori tidak cukup untuk membuat sesi",
+    [NARA_MSG_SYNC_ATT_START] = "koneksi ke server tidak dapat dimulai",
+    [NARA_MSG_SYNC_ATT_SESSION] = "sesi tidak dapat dimulai",
+    [NARA_MSG_SYNC_ATT_TEXT] = "server mengirim bingkai teks",
+    [NARA_MSG_SYNC_ATT_TOO_LARGE] = "server mengirim pesan melebihi NARA_MAX_MESSAGE_BYTES",
+    [NARA_MSG_SYNC_ATT_STORE] = "penyimpanan lokal gagal selama sinkronisasi",
+    [NARA_MSG_SYNC_ATT_WRITE] = "pengiriman ke server gagal",
+    [NARA_MSG_SYNC_ATT_CONNECT] = "tidak dapat terhubung ke %.64s:%d: %.80s%s",
+    [NARA_MSG_SYNC_CONNECT_FAILED] = "koneksi gagal",
+    [NARA_MSG_SYNC_TLS_HINT] = " (sertifikat TLS tidak dipercaya? berikan --ca BERKAS)",
+    [NARA_MSG_LABEL_ROOT] = "%s (akar provinsi)",
+    [NARA_MSG_LABEL_UNKNOWN] = "%s (belum terdaftar di sini)",
+    [NARA_MSG_LABEL_REVOKED] = "%s (%s, dicabut)",
     [NARA_MSG_NOTE_UNKNOWN_DEVICE] =
-        "nara: catatan: pendaftaran perangkat ini belum sampai di replika ini, sehingga catatan belum berlaku di sini sampai pendaftarannya tiba (lakukan sinkronisasi untuk mengambilnya)\n",
-    [NARA_MSG_WARN_NO_EFFECT] =
-        "nara: peringatan: catatan telah direkam dan ditandatangani tetapi tidak berlaku: aturan %s%s%s\n",
-    [NARA_MSG_RCPT_BAD_HEAD] =
-        "kepala pohon berukuran %llu",
-    [NARA_MSG_RCPT_NO_LINK] =
-        "tidak ada bukti konsistensi terverifikasi antara kepala pohon berukuran %llu dan %llu: keduanya tidak terbukti satu riwayat",
+        "nara: catatan: pendaftaran perangkat ini belum sampai di replika ini, sehingga catatan "
+        "belum berlaku di sini sampai pendaftarannya tiba (lakukan sinkronisasi untuk "
+        "mengambilnya)\n",
+    [NARA_MSG_WARN_NO_EFFECT] = "nara: peringatan: catatan telah direkam dan ditandatangani tetapi "
+                                "tidak berlaku: aturan %s%s%s\n",
+    [NARA_MSG_RCPT_BAD_HEAD] = "kepala pohon berukuran %llu",
+    [NARA_MSG_RCPT_NO_LINK] = "tidak ada bukti konsistensi terverifikasi antara kepala pohon "
+                              "berukuran %llu dan %llu: keduanya tidak terbukti satu riwayat",
     [NARA_MSG_RCPT_HEAD_INVALID] =
         "tanda terima catatan %s: kepala pohonnya (ukuran %llu) tidak sah",
     [NARA_MSG_RCPT_HEAD_NOT_KEPT] =
@@ -1561,37 +1279,28 @@ static const char *const msgs_id[NARA_MSG_COUNT] = {
         "tanda terima catatan %s: bukti inklusi pada daun %llu tidak terverifikasi",
     [NARA_MSG_RCPT_NOT_HELD_EVENT] =
         "tanda terima catatan %s: replika ini tidak memiliki catatan tersebut",
-    [NARA_MSG_RCPT_NOT_HELD] =
-        "(tidak ada)",
-    [NARA_MSG_RCPT_ROW_VERIFIED] =
-        "  terverifikasi",
-    [NARA_MSG_RCPT_ROW_FAILED] =
-        "  GAGAL",
+    [NARA_MSG_RCPT_NOT_HELD] = "(tidak ada)",
+    [NARA_MSG_RCPT_ROW_VERIFIED] = "  terverifikasi",
+    [NARA_MSG_RCPT_ROW_FAILED] = "  GAGAL",
     [NARA_MSG_RCPT_EVIDENCE_HEAD] =
         "BUKTI: riwayat server ditolak (bercabang atau menyusut); simpan replika ini\n"
         "dan laporkan kepada admin provinsi dan Inspektorat:\n",
     [NARA_MSG_RCPT_EVIDENCE_KEPT] =
         "  %s, %s: kepala pohon tersimpan %llu catatan (akar %s, ditandatangani %s); ",
-    [NARA_MSG_RCPT_EVIDENCE_OFFERED] =
-        "kepala pohon yang ditawarkan %llu catatan (akar %s, ditandatangani %s) tidak melanjutkannya\n",
+    [NARA_MSG_RCPT_EVIDENCE_OFFERED] = "kepala pohon yang ditawarkan %llu catatan (akar %s, "
+                                       "ditandatangani %s) tidak melanjutkannya\n",
     [NARA_MSG_RCPT_EVIDENCE_NONE] =
         "server sama sekali tidak menunjukkan kepala pohon bertanda tangan\n",
     [NARA_MSG_ERR_REGION_LIST_ERR] = "daftar kabupaten/kota %s",
     [NARA_MSG_ERR_REGIONS_FILE] = "--regions %s: %s",
-    [NARA_MSG_DUR_DAYS] =
-        "%lluh %lluj",
-    [NARA_MSG_DUR_HOURS] =
-        "%lluj %llum",
-    [NARA_MSG_DUR_MINUTES] =
-        "%llum %llud",
-    [NARA_MSG_DUR_SECONDS] =
-        "%llud",
-    [NARA_MSG_STORED_OK] =
-        "berhasil",
-    [NARA_MSG_STORED_PARTIAL] =
-        "sebagian: ada catatan yang ditolak",
-    [NARA_MSG_STATUS_SYNC_SUMMARY] =
-        "          terkirim %llu, dikonfirmasi %llu, diterima %llu, ditambahkan %llu, ditolak %llu\n",
+    [NARA_MSG_DUR_DAYS] = "%lluh %lluj",
+    [NARA_MSG_DUR_HOURS] = "%lluj %llum",
+    [NARA_MSG_DUR_MINUTES] = "%llum %llud",
+    [NARA_MSG_DUR_SECONDS] = "%llud",
+    [NARA_MSG_STORED_OK] = "berhasil",
+    [NARA_MSG_STORED_PARTIAL] = "sebagian: ada catatan yang ditolak",
+    [NARA_MSG_STATUS_SYNC_SUMMARY] = "          terkirim %llu, dikonfirmasi %llu, diterima %llu, "
+                                     "ditambahkan %llu, ditolak %llu\n",
 };
 
 _Static_assert(sizeof msgs_en / sizeof msgs_en[0] == NARA_MSG_COUNT, "en table size");
@@ -1729,14 +1438,21 @@ void nara_msg_format(nara_lang_t lang, char *out, size_t cap, nara_msg_id_t id, 
     va_end(ap);
 }
 
-void nara_msg_format2(char *en, size_t en_cap, char *loc, size_t loc_cap, nara_err_t err,
-                      nara_msg_id_t id, ...)
+void nara_msg_vformat2(char *en, size_t en_cap, char *loc, size_t loc_cap, nara_err_t err,
+                       nara_msg_id_t id, va_list ap)
 {
-    va_list ap, ap2;
-    va_start(ap, id);
+    va_list ap2;
     va_copy(ap2, ap);
     nara_msg_vformat(NARA_LANG_EN, en, en_cap, err, id, ap);
     nara_msg_vformat(nara_msg_lang(), loc, loc_cap, err, id, ap2);
     va_end(ap2);
+}
+
+void nara_msg_format2(char *en, size_t en_cap, char *loc, size_t loc_cap, nara_err_t err,
+                      nara_msg_id_t id, ...)
+{
+    va_list ap;
+    va_start(ap, id);
+    nara_msg_vformat2(en, en_cap, loc, loc_cap, err, id, ap);
     va_end(ap);
 }

@@ -398,5 +398,7 @@ void nara_msg_format(nara_lang_t lang, char *out, size_t cap, nara_msg_id_t id, 
  * and in the environment's language (loc, for a person). */
 void nara_msg_format2(char *en, size_t en_cap, char *loc, size_t loc_cap, nara_err_t err,
                       nara_msg_id_t id, ...);
+void nara_msg_vformat2(char *en, size_t en_cap, char *loc, size_t loc_cap, nara_err_t err,
+                       nara_msg_id_t id, va_list ap);
 
 #endif

@@ -45,11 +45,7 @@ int nara_fail(const nara_app_t *app, int code, const char *fmt, ...)
 static int fail_v(const nara_app_t *app, int code, nara_err_t err, nara_msg_id_t id, va_list ap)
 {
     char en[1024], loc[1024];
-    va_list ap2;
-    va_copy(ap2, ap);
-    nara_msg_vformat(NARA_LANG_EN, en, sizeof en, err, id, ap);
-    nara_msg_vformat(nara_msg_lang(), loc, sizeof loc, err, id, ap2);
-    va_end(ap2);
+    nara_msg_vformat2(en, sizeof en, loc, sizeof loc, err, id, ap);
     return nara_fail_text(app, code, en, loc);
 }
 

@@ -152,15 +152,13 @@ bool nara_url_parse(const char *s, nara_url_t *u, nara_msg_id_t *why)
 /* The cause of a failed attempt: catalogued message `id` with its arguments. */
 static void att_fail(conn_t *c, nara_err_t err, nara_msg_id_t id, ...)
 {
-    va_list ap, ap2;
+    va_list ap;
     if (c->att_err != NARA_OK)
         return; /* keep the first cause */
     c->att_err = err;
     va_start(ap, id);
-    va_copy(ap2, ap);
-    nara_msg_vformat(NARA_LANG_EN, c->att_text, sizeof c->att_text, NARA_OK, id, ap);
-    nara_msg_vformat(nara_msg_lang(), c->att_local, sizeof c->att_local, NARA_OK, id, ap2);
-    va_end(ap2);
+    nara_msg_vformat2(c->att_text, sizeof c->att_text, c->att_local, sizeof c->att_local, NARA_OK,
+                      id, ap);
     va_end(ap);
 }
 
@@ -294,10 +292,10 @@ static void classify(conn_t *c)
         c->r->err_text[0] = c->r->err_local[0] = '\0';
         c->r->done = true;
     } else {
-        nara_msg_id_t why = signalled          ? NARA_MSG_SYNC_INTERRUPTED
-                            : c->was_done      ? NARA_MSG_SYNC_LOST
-                            : c->established   ? NARA_MSG_SYNC_LOST_EARLY
-                                               : NARA_MSG_SYNC_NO_CONNECT;
+        nara_msg_id_t why = signalled        ? NARA_MSG_SYNC_INTERRUPTED
+                            : c->was_done    ? NARA_MSG_SYNC_LOST
+                            : c->established ? NARA_MSG_SYNC_LOST_EARLY
+                                             : NARA_MSG_SYNC_NO_CONNECT;
         c->r->err = NARA_CONNECT;
         nara_msg_format2(c->r->err_text, sizeof c->r->err_text, c->r->err_local,
                          sizeof c->r->err_local, NARA_OK, why);
