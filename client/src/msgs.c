@@ -1127,8 +1127,8 @@ static const char *const msgs_id[NARA_MSG_COUNT] = {
     [NARA_MSG_COL_ASSIGNMENT] = "Penugasan",
     [NARA_MSG_LO_HISTORY] = "\n"
                             "Riwayat penugasan LO %s:\n",
-    [NARA_MSG_LO_HISTORY_ROW] = "  %s  %.12s %-11s %-22s berlaku %s %s%s%s\n",
-    [NARA_MSG_LO_CURRENT] = "berlaku sekarang",
+    [NARA_MSG_LO_HISTORY_ROW] = "  %s  %.12s %-11s %-22s mulai %s %s%s%s\n",
+    [NARA_MSG_LO_CURRENT] = "berlaku saat ini",
     [NARA_MSG_LO_NO_EFFECT] = "tanpa efek",
     [NARA_MSG_LO_CONFLICT] = "      (konflik: dicatat bersamaan dengan penugasan lain)\n",
     [NARA_MSG_COL_STATUS] = "Status",
@@ -1156,7 +1156,7 @@ static const char *const msgs_id[NARA_MSG_COUNT] = {
     [NARA_MSG_ERR_EXPORT_BOTH] = "berikan --for-server atau --all, jangan keduanya",
     [NARA_MSG_EXPORT_DONE] = "%llu catatan (%llu bita) diekspor ke %s: %s.\n",
     [NARA_MSG_EXPORT_BASE_SERVER] =
-        "yang belum diketahui dimiliki server (menurut sinkronisasi terakhir)",
+        "catatan yang belum diketahui ada di server (menurut sinkronisasi terakhir)",
     [NARA_MSG_EXPORT_BASE_ALL] = "seluruh isi replika ini",
     [NARA_MSG_ERR_CANNOT_READ] = "%s tidak dapat dibaca: %s",
     [NARA_MSG_IMPORT_DONE] =
@@ -1164,7 +1164,8 @@ static const char *const msgs_id[NARA_MSG_COUNT] = {
         "sebelumnya), %zu ditolak, %zu percabangan; %zu catatan sebelumnya kini lengkap.\n",
     [NARA_MSG_IMPORT_DAMAGED] = "%s rusak pada posisi bita %llu: %s; %llu catatan sah sebelumnya "
                                 "telah digabungkan, sisanya ditolak",
-    [NARA_MSG_DELTA_NOT_DELTA] = "bukan berkas delta Naradamping (kepala NARA-DELTA-V1 tidak ada)",
+    [NARA_MSG_DELTA_NOT_DELTA] =
+        "bukan berkas delta Naradamping (kepala berkas NARA-DELTA-V1 tidak ada)",
     [NARA_MSG_DELTA_TRAILER_TRUNCATED] = "berkas berakhir di tengah penutup (terpotong)",
     [NARA_MSG_DELTA_TRAILER_COUNT] = "penutup menghitung %llu catatan tetapi berkas memuat %llu",
     [NARA_MSG_DELTA_AFTER_TRAILER] = "ada bita setelah penutup",
@@ -1199,7 +1200,7 @@ static const char *const msgs_id[NARA_MSG_COUNT] = {
     [NARA_MSG_AUDIT_ROOT_REPLICA] = "diatur di replika",
     [NARA_MSG_AUDIT_ROOT_BUNDLE] = "diambil dari paket: bandingkan dengan kunci akar yang "
                                    "diumumkan provinsi, atau berikan --root",
-    [NARA_MSG_AUDIT_HEAD] = "Audit %s%s: %s\n",
+    [NARA_MSG_AUDIT_HEAD] = "Hasil audit %s%s: %s\n",
     [NARA_MSG_AUDIT_AND_MORE] = " (dan lainnya)",
     [NARA_MSG_AUDIT_VERIFIED] = "TERVERIFIKASI",
     [NARA_MSG_AUDIT_WITH_FINDINGS] = "TERVERIFIKASI, DENGAN TEMUAN",
@@ -1219,7 +1220,7 @@ static const char *const msgs_id[NARA_MSG_COUNT] = {
     [NARA_MSG_AUDIT_FIRST] = "Masalah pertama:\n",
     [NARA_MSG_AUDIT_FAILURES] =
         "Kegagalan: riwayat tidak dapat dipercaya sebagaimana adanya (%llu):\n",
-    [NARA_MSG_AUDIT_FINDINGS] = "Temuan: autentik, untuk dinilai oleh petugas (%llu):\n",
+    [NARA_MSG_AUDIT_FINDINGS] = "Temuan: autentik, perlu dinilai oleh pemeriksa (%llu):\n",
     [NARA_MSG_AUDIT_MORE] = "(%zu lainnya tidak ditampilkan)\n",
     [NARA_MSG_AUDIT_SUBJ_EVENT] = "catatan %s",
     [NARA_MSG_AUDIT_SUBJ_FEED_SEQ] = " (%s urutan %llu, oleh %s, diklaim %s)",
@@ -1279,7 +1280,7 @@ static const char *const msgs_id[NARA_MSG_COUNT] = {
         "tanda terima catatan %s: bukti inklusi pada daun %llu tidak terverifikasi",
     [NARA_MSG_RCPT_NOT_HELD_EVENT] =
         "tanda terima catatan %s: replika ini tidak memiliki catatan tersebut",
-    [NARA_MSG_RCPT_NOT_HELD] = "(tidak ada)",
+    [NARA_MSG_RCPT_NOT_HELD] = "(tidak dimiliki)",
     [NARA_MSG_RCPT_ROW_VERIFIED] = "  terverifikasi",
     [NARA_MSG_RCPT_ROW_FAILED] = "  GAGAL",
     [NARA_MSG_RCPT_EVIDENCE_HEAD] =
