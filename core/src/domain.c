@@ -397,6 +397,7 @@ static nara_err_t mark(nara_domain_t *d, int ent, const void *key, size_t key_le
 
 static void clear_dirty(nara_domain_t *d)
 {
+    nara__txn_events_clear(d);
     d->txn_first_ord = 0;
     d->dirty_devices = d->dirty_decrees = false;
     memset(d->dirty_regions, 0, sizeof d->dirty_regions);
@@ -484,6 +485,7 @@ static nara_err_t fold_dirty(nara_domain_t *d)
         if (cs->v[i].cno != 0)
             cs->v[n++] = cs->v[i];
     qsort(cs->v, n, sizeof *cs->v, cno_cmp);
+    nara__txn_events_sort(d);
     for (size_t i = 0; err == NARA_OK && i < n; i++)
         err = nara__fold_case(d, &cs->v[i]);
     if (cs->cap > 0)
@@ -614,12 +616,18 @@ static nara_err_t mark_author_event(nara_domain_t *d, const nara_event_t *ev, in
     return err;
 }
 
+/* A merged or appended event.  An event of a case new in this transaction
+ * is also kept in memory for the case's fold. */
 static nara_err_t index_event(nara_domain_t *d, const nara_event_t *ev, int64_t ord)
 {
     index_row_t r;
     route(d, ev, &r);
     r.ord = ord;
-    return insert_row(d, &r);
+    nara_err_t err = insert_row(d, &r);
+    if (err == NARA_OK && r.ent == NARA__ENT_CASE && d->txn_first_ord > 0 &&
+        r.cno >= d->txn_first_ord)
+        err = nara__txn_event_add(d, r.cno, ord, &r.m, ev);
+    return err;
 }
 
 /* ---- hooks ------------------------------------------------------------------------- */
@@ -826,6 +834,8 @@ static void domain_free(nara_domain_t *d)
         sqlite3_finalize(d->stmt[i]);
     nara__devtab_free(&d->devs);
     free(d->dirty_cases.v);
+    nara__txn_events_clear(d);
+    free(d->txn_events.v);
     free(d->scratch);
     msgpack_zone_destroy(&d->zone);
     free(d);

@@ -286,6 +286,20 @@ typedef struct {
     size_t n, cap; /* cap: 0 or a power of two */
 } nara__caseset_t;
 
+/* A case event accepted in the current transaction for a case that was new
+ * in it, kept so that the case's fold need not read its events back. */
+typedef struct {
+    int64_t cno, ord;
+    nara__meta_t m;
+    uint8_t *body; /* owned copy; NULL when redacted */
+    size_t body_len;
+} nara__txn_event_t;
+
+typedef struct {
+    nara__txn_event_t *v;
+    size_t n, cap;
+} nara__txn_events_t;
+
 struct nara_domain {
     nara_store_t *s;
     sqlite3 *db;
@@ -298,6 +312,9 @@ struct nara_domain {
     uint64_t dirty_regions[NARA_REGIONS_MAX / 64];
     nara__caseset_t dirty_cases;
     uint8_t slot_key[16]; /* crypto_shorthash key of dirty_cases */
+    /* the events of the cases new in this transaction, sorted by (cno, hlc,
+     * id) before the fold */
+    nara__txn_events_t txn_events;
     /* ord of the first event this transaction indexed (0: none, or a
      * catch-up): an entity whose events all come from this transaction was
      * never folded before, so it has no derived rows to delete. */
@@ -357,8 +374,16 @@ typedef struct {
  * MALFORMED when a body is).  Free with nara__items_free. */
 nara_err_t nara__items_load(nara_domain_t *d, int ent, const void *key, size_t key_len,
                             nara__item_t **items, size_t *n);
-/* The same for a case, by its number. */
+/* The same for a case, by its number.  A case new in this transaction is
+ * taken from d->txn_events (its bodies move to the items) instead of being
+ * read back. */
 nara_err_t nara__items_load_case(nara_domain_t *d, int64_t cno, nara__item_t **items, size_t *n);
+/* Keep an event of a case new in this transaction (copies its body). */
+nara_err_t nara__txn_event_add(nara_domain_t *d, int64_t cno, int64_t ord, const nara__meta_t *m,
+                               const nara_event_t *ev);
+/* Sort them for nara__items_load_case; free them. */
+void nara__txn_events_sort(nara_domain_t *d);
+void nara__txn_events_clear(nara_domain_t *d);
 void nara__items_free(nara__item_t *items, size_t n);
 
 /* If the item's rule is still OK, judge its author's authority at its time

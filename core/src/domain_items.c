@@ -125,8 +125,98 @@ nara_err_t nara__items_load(nara_domain_t *d, int ent, const void *key, size_t k
     return load_rows(d, st, items, n);
 }
 
+/* ---- the events of cases new in this transaction ------------------------------------ */
+
+nara_err_t nara__txn_event_add(nara_domain_t *d, int64_t cno, int64_t ord, const nara__meta_t *m,
+                               const nara_event_t *ev)
+{
+    nara__txn_events_t *t = &d->txn_events;
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 256;
+        nara__txn_event_t *v = realloc(t->v, cap * sizeof *v);
+        if (v == NULL)
+            return NARA_NOMEM;
+        t->v = v;
+        t->cap = cap;
+    }
+    nara__txn_event_t *e = &t->v[t->n];
+    e->cno = cno;
+    e->ord = ord;
+    e->m = *m;
+    e->body = NULL;
+    e->body_len = 0;
+    if (ev->body) {
+        e->body = malloc(ev->body_len ? ev->body_len : 1);
+        if (e->body == NULL)
+            return NARA_NOMEM;
+        memcpy(e->body, ev->body, ev->body_len);
+        e->body_len = ev->body_len;
+    }
+    t->n++;
+    return NARA_OK;
+}
+
+/* (cno, hlc, id): a case's events in the order NARA__DQ_ENT_ROWS gives. */
+static int txn_event_cmp(const void *a, const void *b)
+{
+    const nara__txn_event_t *x = a, *y = b;
+    if (x->cno != y->cno)
+        return x->cno < y->cno ? -1 : 1;
+    if (x->m.hlc != y->m.hlc)
+        return x->m.hlc < y->m.hlc ? -1 : 1;
+    return memcmp(x->m.id, y->m.id, 32);
+}
+
+void nara__txn_events_sort(nara_domain_t *d)
+{
+    qsort(d->txn_events.v, d->txn_events.n, sizeof *d->txn_events.v, txn_event_cmp);
+}
+
+void nara__txn_events_clear(nara_domain_t *d)
+{
+    for (size_t i = 0; i < d->txn_events.n; i++)
+        free(d->txn_events.v[i].body);
+    d->txn_events.n = 0;
+}
+
+/* The items of a case new in this transaction, from d->txn_events (sorted). */
+static nara_err_t items_of_txn(nara_domain_t *d, int64_t cno, nara__item_t **items, size_t *n)
+{
+    const nara__txn_events_t *t = &d->txn_events;
+    size_t lo = 0, hi = t->n, end;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->v[mid].cno < cno)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (end = lo; end < t->n && t->v[end].cno == cno; end++)
+        ;
+    *n = end - lo;
+    *items = calloc(*n ? *n : 1, sizeof **items);
+    if (*items == NULL) {
+        *n = 0;
+        return NARA_NOMEM;
+    }
+    for (size_t i = 0; i < *n; i++) {
+        nara__txn_event_t *e = &t->v[lo + i];
+        nara__item_t *it = &(*items)[i];
+        it->m = e->m;
+        it->ord = e->ord;
+        it->bytes = e->body; /* moves: nara__items_free frees it */
+        e->body = NULL;
+        it->rule = nara__body_parse(it->m.kind, it->bytes, e->body_len, d->regions, &d->zone,
+                                    &it->b, it->detail, sizeof it->detail);
+        it->parsed = it->rule == NARA_RULE_OK;
+    }
+    return NARA_OK;
+}
+
 nara_err_t nara__items_load_case(nara_domain_t *d, int64_t cno, nara__item_t **items, size_t *n)
 {
+    if (d->txn_first_ord > 0 && cno >= d->txn_first_ord)
+        return items_of_txn(d, cno, items, n);
     sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_ENT_ROWS);
     sqlite3_bind_int(st, 1, NARA__ENT_CASE);
     sqlite3_bind_int64(st, 2, cno);
