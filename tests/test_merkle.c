@@ -1143,6 +1143,36 @@ static void proofs_at_the_maximum_tree_size_fit_in_64_hashes(void **state)
     assert_memory_equal(&g_q, &g_p, sizeof g_p);
 }
 
+/* Range proofs (test_merkle_range.c) at the same extreme. */
+static nara_merkle_range_proof_t g_rp_big, g_rq_big;
+
+static void range_proofs_at_the_maximum_tree_size_fit_in_126_hashes(void **state)
+{
+    const uint64_t max = (uint64_t)NARA_MERKLE_MAX_SIZE;
+    nara_merkle_source_t s = {uniform_leaf, uniform_node, NULL};
+    uint8_t root[H], buf[NARA_MERKLE_RANGE_PROOF_MAX_BYTES], leaves[2][H];
+    static nara_merkle_node_t work[2 * 2 + 2 * NARA_MERKLE_MAX_RANGE_PROOF];
+    size_t len;
+    (void)state;
+    nara_merkle_hash_leaf((const uint8_t *)"x", 1, g_uniform[0]);
+    for (unsigned l = 1; l < 64; l++)
+        nara_merkle_hash_children(g_uniform[l - 1], g_uniform[l - 1], g_uniform[l]);
+    memcpy(leaves[0], g_uniform[0], H);
+    memcpy(leaves[1], g_uniform[0], H);
+    assert_rc(nara_merkle_root(&s, max, root), NARA_OK);
+    /* Two leaves on either side of the largest split: the longest proof. */
+    uint64_t k = (uint64_t)1 << 62;
+    assert_rc(nara_merkle_prove_range(&s, k - 1, 2, max, &g_rp_big), NARA_OK);
+    assert_true(g_rp_big.n > 63 && g_rp_big.n <= NARA_MERKLE_MAX_RANGE_PROOF);
+    assert_rc(nara_merkle_verify_range((const uint8_t(*)[H])leaves, k - 1, 2, max, &g_rp_big, root,
+                                       work, sizeof work / sizeof work[0]),
+              NARA_OK);
+    assert_rc(nara_merkle_range_proof_encode(&g_rp_big, buf, sizeof buf, &len), NARA_OK);
+    assert_rc(nara_merkle_range_proof_decode(buf, len, &g_rq_big), NARA_OK);
+    assert_int_equal(g_rq_big.n, g_rp_big.n);
+    assert_memory_equal(g_rq_big.hash, g_rp_big.hash, (size_t)g_rp_big.n * H);
+}
+
 /* ---- proof codec --------------------------------------------------------------- */
 
 static void random_proof(nara_merkle_proof_t *p, unsigned n)
@@ -1749,6 +1779,7 @@ int main(void)
         cmocka_unit_test(node_cache_errors_other_than_not_found_are_returned),
         cmocka_unit_test(prove_refuses_bad_arguments),
         cmocka_unit_test(proofs_at_the_maximum_tree_size_fit_in_64_hashes),
+        cmocka_unit_test(range_proofs_at_the_maximum_tree_size_fit_in_126_hashes),
         cmocka_unit_test(proof_encoding_round_trips_for_0_to_64_hashes),
         cmocka_unit_test(proof_codec_refuses_more_than_64_hashes),
         cmocka_unit_test(proof_decode_refuses_wrong_types),

@@ -4,8 +4,10 @@
  * by nara_tlog shows signed tree heads and acknowledges pushed events with
  * receipts; the client verifies them and hands them to its sink, and
  * refuses - with evidence - a server whose history forked or shrank, a head
- * its server did not sign, a receipt that does not verify, and a server that
- * stopped showing heads.  Sessions run over the in-memory pipe.
+ * its server did not sign, a receipt that does not verify or names events it
+ * should not, and a server that stopped showing heads.  A batch logged in
+ * one run is receipted by one range entry.  Sessions run over the in-memory
+ * pipe.
  */
 #include <stdarg.h>
 #include <setjmp.h>
@@ -15,6 +17,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+#include <msgpack.h>
 
 #include "nara_tlog.h"
 #include "test_protocol_pipe.h"
@@ -353,6 +357,164 @@ static void test_every_receipt_fits_even_the_smallest_message_limit(void **state
     srv_close(&s);
 }
 
+/* ---- receipt entries, as the server sends them and as a hostile one might ------ */
+
+/* An ACK with a receipt, unpacked: receipt entries are obj[5][2]. */
+typedef struct {
+    unsigned acks;         /* ACKs with a receipt seen */
+    size_t entries, bytes; /* over those ACKs */
+    uint64_t first_count;  /* count of the first entry of the first one */
+    /* Rewrite of the first receipt entry of the first ACK with one (no-op
+     * when all zero): add to index, leaf, count; or append an entry that
+     * overlaps it. */
+    int64_t d_index, d_leaf, d_count;
+    bool overlap;
+    bool done;
+} rc_tap_t;
+
+static msgpack_object *first_entries(msgpack_object *o)
+{
+    if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size != 6 ||
+        o->via.array.ptr[0].via.u64 != 6 || o->via.array.ptr[5].type != MSGPACK_OBJECT_ARRAY)
+        return NULL;
+    return &o->via.array.ptr[5].via.array.ptr[2];
+}
+
+static void shift(msgpack_object *o, int64_t d)
+{
+    o->via.u64 = (uint64_t)((int64_t)o->via.u64 + d);
+}
+
+static void rc_tap(void *ctx, bool from_client, uint8_t *msg, size_t *len, size_t cap)
+{
+    rc_tap_t *t = ctx;
+    msgpack_unpacked u;
+    if (from_client)
+        return;
+    msgpack_unpacked_init(&u);
+    assert_int_equal(msgpack_unpack_next(&u, (const char *)msg, *len, NULL), MSGPACK_UNPACK_SUCCESS);
+    msgpack_object *e = first_entries(&u.data);
+    if (e != NULL) {
+        if (t->acks++ == 0)
+            t->first_count = e->via.array.ptr[0].via.array.ptr[2].via.u64;
+        t->entries += e->via.array.size;
+        t->bytes += *len;
+    }
+    if (e != NULL && !t->done && (t->d_index || t->d_leaf || t->d_count || t->overlap)) {
+        msgpack_object *f = e->via.array.ptr[0].via.array.ptr;
+        msgpack_object two[2];
+        shift(&f[0], t->d_index);
+        shift(&f[1], t->d_leaf);
+        shift(&f[2], t->d_count);
+        if (t->overlap) { /* [index + 1, leaf + 1, 1, same proof]: strictly ascending */
+            two[0] = e->via.array.ptr[0];
+            two[1] = e->via.array.ptr[0];
+            msgpack_object *g = malloc(4 * sizeof *g);
+            assert_non_null(g);
+            memcpy(g, f, 4 * sizeof *g);
+            g[0].via.u64++;
+            g[1].via.u64++;
+            g[2].via.u64 = 1;
+            two[1].via.array.ptr = g;
+            e->via.array.ptr = two;
+            e->via.array.size = 2;
+        }
+        msgpack_sbuffer sb;
+        msgpack_packer pk;
+        msgpack_sbuffer_init(&sb);
+        msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+        assert_int_equal(msgpack_pack_object(&pk, u.data), 0);
+        assert_true(sb.size <= cap);
+        memcpy(msg, sb.data, sb.size);
+        *len = sb.size;
+        msgpack_sbuffer_destroy(&sb);
+        if (t->overlap)
+            free(two[1].via.array.ptr);
+        t->done = true;
+    }
+    msgpack_unpacked_destroy(&u);
+}
+
+static nara_err_t push_with_tap(int events, size_t batch, rc_tap_t *t, sink_t *k)
+{
+    srv_t s;
+    tp_node_t c;
+    memset(k, 0, sizeof *k);
+    srv_open(&s);
+    tp_node_open(&c, 0x11);
+    tp_append(&s.node, &s.node.kp, "province", 37); /* an unaligned start: a longer proof */
+    tp_append(&c, &c.kp, "32.01", events);
+    nara_err_t err = sync_once(&c, &s.node, &s.log, NULL, k, batch, 0, rc_tap, t);
+    tp_node_close(&c);
+    srv_close(&s);
+    return err;
+}
+
+static void test_a_batch_logged_in_one_run_is_receipted_by_one_entry(void **state)
+{
+    (void)state;
+    rc_tap_t t = {0};
+    sink_t k;
+    assert_int_equal(push_with_tap(200, 100, &t, &k), NARA_OK);
+    assert_int_equal(k.receipts, 200);
+    assert_int_equal(t.acks, 2);
+    assert_int_equal(t.entries, 2);
+    assert_int_equal(t.first_count, 100);
+    /* A head (at most 153 bytes), a consistency proof and one range proof of
+     * a 237-leaf tree: far less than one 8-hash inclusion proof per event. */
+    assert_true(t.bytes < 2 * 1200);
+}
+
+static void test_a_receipt_entry_reaching_past_its_batch_is_refused(void **state)
+{
+    (void)state;
+    rc_tap_t t = {.d_count = 1};
+    sink_t k;
+    assert_int_equal(push_with_tap(50, 50, &t, &k), NARA_PROTOCOL);
+    assert_true(t.done);
+    assert_int_equal(k.receipts, 0);
+}
+
+static void test_a_receipt_entry_naming_other_leaves_is_refused(void **state)
+{
+    (void)state;
+    rc_tap_t t = {.d_leaf = 1};
+    sink_t k;
+    assert_int_equal(push_with_tap(50, 50, &t, &k), NARA_PROOF);
+    assert_true(t.done);
+    assert_int_equal(k.receipts, 0);
+}
+
+static void test_a_receipt_entry_for_other_batch_positions_is_refused(void **state)
+{
+    (void)state;
+    rc_tap_t t = {.d_index = 1, .d_count = -1}; /* positions 1..49 as leaves of 0..48 */
+    sink_t k;
+    assert_int_equal(push_with_tap(50, 50, &t, &k), NARA_PROOF);
+    assert_true(t.done);
+    assert_int_equal(k.receipts, 0);
+}
+
+static void test_overlapping_receipt_entries_are_refused(void **state)
+{
+    (void)state;
+    rc_tap_t t = {.overlap = true};
+    sink_t k;
+    assert_int_equal(push_with_tap(50, 50, &t, &k), NARA_PROTOCOL);
+    assert_true(t.done);
+    assert_int_equal(k.receipts, 0);
+}
+
+static void test_a_receipt_entry_of_no_events_is_refused(void **state)
+{
+    (void)state;
+    rc_tap_t t = {.d_count = -50};
+    sink_t k;
+    assert_int_equal(push_with_tap(50, 50, &t, &k), NARA_MALFORMED);
+    assert_true(t.done);
+    assert_int_equal(k.receipts, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -364,6 +526,12 @@ int main(void)
         cmocka_unit_test(test_a_receipt_that_does_not_verify_is_refused),
         cmocka_unit_test(test_a_head_not_signed_by_the_server_is_refused),
         cmocka_unit_test(test_every_receipt_fits_even_the_smallest_message_limit),
+        cmocka_unit_test(test_a_batch_logged_in_one_run_is_receipted_by_one_entry),
+        cmocka_unit_test(test_a_receipt_entry_reaching_past_its_batch_is_refused),
+        cmocka_unit_test(test_a_receipt_entry_naming_other_leaves_is_refused),
+        cmocka_unit_test(test_a_receipt_entry_for_other_batch_positions_is_refused),
+        cmocka_unit_test(test_overlapping_receipt_entries_are_refused),
+        cmocka_unit_test(test_a_receipt_entry_of_no_events_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

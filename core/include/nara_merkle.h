@@ -223,6 +223,82 @@ nara_err_t nara_merkle_proof_encode(const nara_merkle_proof_t *proof, uint8_t *b
  * NARA_INVAL for NULL.  On failure *proof is zeroed. */
 nara_err_t nara_merkle_proof_decode(const uint8_t *buf, size_t len, nara_merkle_proof_t *proof);
 
+/* ---- range proofs: many consecutive leaves at once ------------------------ */
+
+/* A range proof shows that the `count` consecutive leaves [first, first +
+ * count) are in the tree of `size` leaves, with one list of hashes instead
+ * of one inclusion path per leaf: the MTH of every maximal subtree of the
+ * RFC 9162 recursion that holds none of the range, left to right:
+ *
+ *   RANGE(D[lo : lo+n]) = []                          if [lo, lo+n) is inside the range;
+ *                         [MTH(D[lo : lo+n])]         if it holds none of the range;
+ *                         RANGE(left) : RANGE(right)  otherwise (k as in MTH).
+ *
+ * At most 126 hashes (63 levels, one subtree on either side of the range per
+ * level): about 2 log2(size) - 2 log2(count), so a batch of 512 receipts in a
+ * million-leaf tree costs some 22 hashes instead of 512 * 20.  For count 1 it
+ * holds the hashes of the leaf's RFC 9162 inclusion path (left to right, not
+ * bottom-up).  docs/audit.md 1.13. */
+#define NARA_MERKLE_MAX_RANGE_PROOF 126
+#define NARA_MERKLE_RANGE_PROOF_MAX_BYTES (3 + NARA_MERKLE_MAX_RANGE_PROOF * 34)
+
+typedef struct {
+    uint8_t n; /* hashes in use, 0..NARA_MERKLE_MAX_RANGE_PROOF */
+    uint8_t hash[NARA_MERKLE_MAX_RANGE_PROOF][NARA_HASH_BYTES];
+} nara_merkle_range_proof_t;
+
+/* The range proof of leaves [first, first + count) in the tree of the first
+ * `size` leaves.  NARA_INVAL (NULL, count 0, first + count > size),
+ * NARA_TOO_LARGE (size > NARA_MERKLE_MAX_SIZE), or a callback's error; on
+ * failure proof->n is 0.  Calls back only for subtrees outside the range. */
+nara_err_t nara_merkle_prove_range(const nara_merkle_source_t *src, uint64_t first, uint64_t count,
+                                   uint64_t size, nara_merkle_range_proof_t *proof);
+
+/* Workspace for verifying a range: one node per subtree the verification
+ * computes, so that each leaf's own inclusion path can be read from it
+ * afterwards.  Plain data, caller-owned. */
+typedef struct {
+    uint8_t hash[NARA_HASH_BYTES];
+    uint32_t child[2]; /* indexes into the workspace; UINT32_MAX for a leaf or a proof hash */
+} nara_merkle_node_t;
+
+/* Nodes a workspace needs for a range of `count` leaves (2 count + 2 * 126). */
+size_t nara_merkle_range_nodes(uint64_t count);
+
+/* Does `proof` show that the leaves with hashes leaf_hash[0 .. count) are
+ * leaves [first, first + count) of the tree of `size` leaves with MTH
+ * `root`?  Every proof hash must be used, exactly.  NARA_OK, or NARA_PROOF
+ * for any range and proof that do not verify (including count 0 and first +
+ * count > size); NARA_INVAL for NULL pointers or a workspace smaller than
+ * nara_merkle_range_nodes(count).  Never calls back, never allocates; on
+ * NARA_OK `work` holds the nodes nara_merkle_range_path() reads. */
+nara_err_t nara_merkle_verify_range(const uint8_t (*leaf_hash)[NARA_HASH_BYTES], uint64_t first,
+                                    uint64_t count, uint64_t size,
+                                    const nara_merkle_range_proof_t *proof,
+                                    const uint8_t root[NARA_HASH_BYTES], nara_merkle_node_t *work,
+                                    size_t work_nodes);
+
+/* After nara_merkle_verify_range() returned NARA_OK on `work` for a tree of
+ * `size` leaves: the RFC 9162 inclusion path of leaf `index` (inside the
+ * verified range), as nara_merkle_prove_inclusion() would give it.
+ * NARA_INVAL for NULL or an index outside [0, size); a workspace that was
+ * not verified for a range holding `index` gives a wrong path, never a
+ * memory error outside `work_nodes`. */
+nara_err_t nara_merkle_range_path(const nara_merkle_node_t *work, size_t work_nodes, uint64_t index,
+                                  uint64_t size, nara_merkle_proof_t *proof);
+
+/* A msgpack array of proof->n bin 32, as nara_merkle_proof_encode(); at most
+ * NARA_MERKLE_RANGE_PROOF_MAX_BYTES.  Errors as nara_merkle_proof_encode()
+ * (NARA_TOO_LARGE above 126 hashes). */
+nara_err_t nara_merkle_range_proof_encode(const nara_merkle_range_proof_t *proof, uint8_t *buf,
+                                          size_t cap, size_t *len);
+
+/* Decode exactly one canonical range proof encoding; errors as
+ * nara_merkle_proof_decode() with the range limits.  On failure *proof is
+ * zeroed. */
+nara_err_t nara_merkle_range_proof_decode(const uint8_t *buf, size_t len,
+                                          nara_merkle_range_proof_t *proof);
+
 /* ---- signed tree heads --------------------------------------------------- */
 
 /* What the server signs: the log had `size` leaves with MTH `root` at

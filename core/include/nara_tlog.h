@@ -84,6 +84,10 @@ nara_err_t nara_tlog_prove_inclusion(nara_tlog_t *t, uint64_t index, uint64_t si
                                      nara_merkle_proof_t *proof);
 nara_err_t nara_tlog_prove_consistency(nara_tlog_t *t, uint64_t first, uint64_t second,
                                        nara_merkle_proof_t *proof);
+/* Range proof of leaves [first, first + count) in the tree of `size` leaves
+ * (nara_merkle_prove_range); errors as above. */
+nara_err_t nara_tlog_prove_range(nara_tlog_t *t, uint64_t first, uint64_t count, uint64_t size,
+                                 nara_merkle_range_proof_t *proof);
 
 /* Sign a head for the current size at time_ms with kp and store it (one
  * transaction); if a head of this size is stored already, that one is

@@ -234,43 +234,61 @@ nara_err_t nara_tree_head_decode(const uint8_t *buf, size_t len, nara_tree_head_
 
 /* ---- proof codec ---------------------------------------------------------- */
 
-nara_err_t nara_merkle_proof_encode(const nara_merkle_proof_t *proof, uint8_t *buf, size_t cap,
-                                    size_t *len)
+/* An array of n bin 32: the encoding of both proof kinds. */
+static nara_err_t encode_hashes(const uint8_t (*hash)[H], unsigned n, unsigned max, uint8_t *buf,
+                                size_t cap, size_t *len)
 {
     nara__fixed_out_t o = {buf, cap, 0};
     msgpack_packer pk;
     int bad = 0;
 
-    if (proof == NULL || len == NULL || (buf == NULL && cap != 0))
+    if (len == NULL || (buf == NULL && cap != 0))
         return NARA_INVAL;
-    if (proof->n > NARA_MERKLE_MAX_PROOF)
+    if (n > max)
         return NARA_TOO_LARGE;
-    *len = (proof->n < 16 ? 1u : 3u) + (size_t)proof->n * (2 + H);
+    *len = (n < 16 ? 1u : 3u) + (size_t)n * (2 + H);
     if (*len > cap)
         return NARA_BUFFER_TOO_SMALL;
     msgpack_packer_init(&pk, &o, nara__fixed_write);
-    bad |= msgpack_pack_array(&pk, proof->n);
-    for (unsigned k = 0; k < proof->n; k++)
-        bad |= msgpack_pack_bin_with_body(&pk, proof->hash[k], H);
+    bad |= msgpack_pack_array(&pk, n);
+    for (unsigned k = 0; k < n; k++)
+        bad |= msgpack_pack_bin_with_body(&pk, hash[k], H);
     assert(bad == 0 && o.len == *len);
     (void)bad;
     return NARA_OK;
 }
 
-static nara_err_t decode_proof(const uint8_t *buf, size_t len, nara_merkle_proof_t *proof)
+static nara_err_t decode_hashes(const uint8_t *buf, size_t len, unsigned max, size_t max_bytes,
+                                uint8_t (*hash)[H], uint8_t *n)
 {
     nara__mp_reader_t r = {buf, buf + len};
     nara__mp_item_t top;
 
-    if (len > NARA_MERKLE_PROOF_MAX_BYTES)
+    if (len > max_bytes)
         return NARA_TOO_LARGE;
     TRY(expect(&r, NARA__MP_ARRAY, &top));
-    if (top.u > NARA_MERKLE_MAX_PROOF)
+    if (top.u > max)
         return NARA_TOO_LARGE;
     for (unsigned k = 0; k < top.u; k++)
-        TRY(read_bin_exact(&r, proof->hash[k], H));
-    proof->n = (uint8_t)top.u;
+        TRY(read_bin_exact(&r, hash[k], H));
+    *n = (uint8_t)top.u;
     return r.p == r.end ? NARA_OK : NARA_TRAILING;
+}
+
+nara_err_t nara_merkle_proof_encode(const nara_merkle_proof_t *proof, uint8_t *buf, size_t cap,
+                                    size_t *len)
+{
+    if (proof == NULL)
+        return NARA_INVAL;
+    return encode_hashes(proof->hash, proof->n, NARA_MERKLE_MAX_PROOF, buf, cap, len);
+}
+
+nara_err_t nara_merkle_range_proof_encode(const nara_merkle_range_proof_t *proof, uint8_t *buf,
+                                          size_t cap, size_t *len)
+{
+    if (proof == NULL)
+        return NARA_INVAL;
+    return encode_hashes(proof->hash, proof->n, NARA_MERKLE_MAX_RANGE_PROOF, buf, cap, len);
 }
 
 nara_err_t nara_merkle_proof_decode(const uint8_t *buf, size_t len, nara_merkle_proof_t *proof)
@@ -282,7 +300,25 @@ nara_err_t nara_merkle_proof_decode(const uint8_t *buf, size_t len, nara_merkle_
     memset(proof, 0, sizeof *proof);
     if (buf == NULL)
         return NARA_INVAL;
-    rc = decode_proof(buf, len, proof);
+    rc = decode_hashes(buf, len, NARA_MERKLE_MAX_PROOF, NARA_MERKLE_PROOF_MAX_BYTES, proof->hash,
+                       &proof->n);
+    if (rc != NARA_OK)
+        memset(proof, 0, sizeof *proof);
+    return rc;
+}
+
+nara_err_t nara_merkle_range_proof_decode(const uint8_t *buf, size_t len,
+                                          nara_merkle_range_proof_t *proof)
+{
+    nara_err_t rc;
+
+    if (proof == NULL)
+        return NARA_INVAL;
+    memset(proof, 0, sizeof *proof);
+    if (buf == NULL)
+        return NARA_INVAL;
+    rc = decode_hashes(buf, len, NARA_MERKLE_MAX_RANGE_PROOF, NARA_MERKLE_RANGE_PROOF_MAX_BYTES,
+                       proof->hash, &proof->n);
     if (rc != NARA_OK)
         memset(proof, 0, sizeof *proof);
     return rc;

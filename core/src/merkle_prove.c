@@ -23,6 +23,7 @@
 #include <assert.h>
 #include <string.h>
 
+#include "merkle_impl.h"
 #include "nara_merkle.h"
 
 enum { H = NARA_HASH_BYTES };
@@ -33,17 +34,6 @@ enum { H = NARA_HASH_BYTES };
         if (try_rc_ != NARA_OK)                                                                    \
             return try_rc_;                                                                        \
     } while (0)
-
-/* Largest power of two strictly below n (n >= 2): the RFC's split point k. */
-static uint64_t split(uint64_t n)
-{
-    uint64_t k = 1;
-
-    assert(n >= 2);
-    while (k < n - k)
-        k <<= 1;
-    return k;
-}
 
 static unsigned log2_exact(uint64_t n)
 {
@@ -88,23 +78,12 @@ static nara_err_t range_hash(const nara_merkle_source_t *src, uint64_t lo, uint6
         assert(lo % n == 0);
         return perfect_hash(src, level, lo >> level, out);
     }
-    k = split(n);
+    k = nara__merkle_split(n);
     assert(lo % k == 0);
     TRY(perfect_hash(src, log2_exact(k), lo / k, left));
     TRY(range_hash(src, lo + k, n - k, out));
     nara_merkle_hash_children(left, out, out);
     return NARA_OK;
-}
-
-static void reverse(nara_merkle_proof_t *p)
-{
-    uint8_t t[H];
-
-    for (unsigned a = 0, b = p->n; a + 1 < b; a++, b--) {
-        memcpy(t, p->hash[a], H);
-        memcpy(p->hash[a], p->hash[b - 1], H);
-        memcpy(p->hash[b - 1], t, H);
-    }
 }
 
 /* Append the top-down path element MTH(D[lo : lo+n]). */
@@ -147,7 +126,7 @@ static nara_err_t inclusion_path(const nara_merkle_source_t *src, uint64_t m, ui
     uint64_t lo = 0, k;
 
     while (n > 1) {
-        k = split(n);
+        k = nara__merkle_split(n);
         if (m < k) {
             TRY(push(src, lo + k, n - k, p));
             n = k;
@@ -158,7 +137,7 @@ static nara_err_t inclusion_path(const nara_merkle_source_t *src, uint64_t m, ui
             n -= k;
         }
     }
-    reverse(p);
+    nara__merkle_reverse(p);
     return NARA_OK;
 }
 
@@ -191,7 +170,7 @@ static nara_err_t consistency_path(const nara_merkle_source_t *src, uint64_t m, 
     int b = 1;
 
     while (m != n) {
-        k = split(n);
+        k = nara__merkle_split(n);
         if (m <= k) {
             TRY(push(src, lo + k, n - k, p));
             n = k;
@@ -205,7 +184,7 @@ static nara_err_t consistency_path(const nara_merkle_source_t *src, uint64_t m, 
     }
     if (!b)
         TRY(push(src, lo, n, p));
-    reverse(p);
+    nara__merkle_reverse(p);
     return NARA_OK;
 }
 
@@ -255,4 +234,41 @@ nara_err_t nara_merkle_frontier_from_source(const nara_merkle_source_t *src, uin
     }
     f->size = size;
     return NARA_OK;
+}
+
+/* RANGE(D[lo : lo+n]) of nara_merkle.h, for the range [a, b). */
+static nara_err_t range_path(const nara_merkle_source_t *src, uint64_t lo, uint64_t n, uint64_t a,
+                             uint64_t b, nara_merkle_range_proof_t *p)
+{
+    uint64_t k;
+
+    if (lo >= a && lo + n <= b)
+        return NARA_OK;
+    if (lo + n <= a || lo >= b) {
+        assert(p->n < NARA_MERKLE_MAX_RANGE_PROOF); /* two per level at most */
+        TRY(range_hash(src, lo, n, p->hash[p->n]));
+        p->n++;
+        return NARA_OK;
+    }
+    k = nara__merkle_split(n);
+    TRY(range_path(src, lo, k, a, b, p));
+    return range_path(src, lo + k, n - k, a, b, p);
+}
+
+nara_err_t nara_merkle_prove_range(const nara_merkle_source_t *src, uint64_t first, uint64_t count,
+                                   uint64_t size, nara_merkle_range_proof_t *proof)
+{
+    nara_err_t rc;
+
+    if (proof == NULL)
+        return NARA_INVAL;
+    proof->n = 0;
+    if (src == NULL || src->leaf == NULL || count == 0 || first >= size || count > size - first)
+        return NARA_INVAL;
+    if (size > (uint64_t)NARA_MERKLE_MAX_SIZE)
+        return NARA_TOO_LARGE;
+    rc = range_path(src, 0, size, first, first + count, proof);
+    if (rc != NARA_OK)
+        proof->n = 0;
+    return rc;
 }

@@ -689,6 +689,16 @@ nara_err_t nara_tlog_prove_inclusion(nara_tlog_t *t, uint64_t index, uint64_t si
     return nara_merkle_prove_inclusion(&src, index, size, proof);
 }
 
+nara_err_t nara_tlog_prove_range(nara_tlog_t *t, uint64_t first, uint64_t count, uint64_t size,
+                                 nara_merkle_range_proof_t *proof)
+{
+    nara_err_t err = t && proof ? within(t, size) : NARA_INVAL;
+    if (err != NARA_OK)
+        return err;
+    nara_merkle_source_t src = source(t);
+    return nara_merkle_prove_range(&src, first, count, size, proof);
+}
+
 nara_err_t nara_tlog_prove_consistency(nara_tlog_t *t, uint64_t first, uint64_t second,
                                        nara_merkle_proof_t *proof)
 {

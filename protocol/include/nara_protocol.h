@@ -101,11 +101,15 @@ typedef struct {
      * us); any other error fails the session. */
     nara_err_t (*current)(void *ctx, uint64_t from, nara_tree_head_t *head,
                           nara_merkle_proof_t *consistency);
-    /* The leaf index of event `id` in the tree of `size` leaves and its
-     * inclusion proof; NARA_NOT_FOUND when it is not (yet) logged; any other
-     * error fails the session. */
-    nara_err_t (*prove)(void *ctx, const uint8_t id[NARA_ID_BYTES], uint64_t size,
-                        uint64_t *index, nara_merkle_proof_t *proof);
+    /* The leaf index of event `id` in the tree of `size` leaves;
+     * NARA_NOT_FOUND when it is not (yet) logged there; any other error
+     * fails the session. */
+    nara_err_t (*find)(void *ctx, const uint8_t id[NARA_ID_BYTES], uint64_t size,
+                       uint64_t *index);
+    /* The range proof of leaves [first, first + count) in the tree of `size`
+     * leaves (nara_merkle_prove_range); an error fails the session. */
+    nara_err_t (*prove_range)(void *ctx, uint64_t first, uint64_t count, uint64_t size,
+                              nara_merkle_range_proof_t *proof);
     void *ctx;
 } nara_log_provider_t;
 
@@ -142,7 +146,7 @@ typedef struct {
 struct nara_tlog;
 /* A provider backed by a store's transparency log (nara_tlog.h): `current`
  * is its latest head (signed first if the tree outgrew it and the log has a
- * signer) with a consistency proof, `prove` its inclusion proofs.  The log
+ * signer) with a consistency proof, `find` and `prove_range` its receipts.  The log
  * is borrowed for the provider's life.  Cannot fail. */
 void nara_log_provider_tlog(struct nara_tlog *t, nara_log_provider_t *out);
 

@@ -21,10 +21,11 @@
  *     is refused with NARA_UNAUTHORIZED and never reaches the store; every
  *     other event of the batch is merged.  Every other verdict is the
  *     store's.
- *  6. Receipts (nara_protocol.h invariant 6): the server's ACK carries one
- *     for the batch's events its log holds, within the peer's message limit;
- *     the client checks the head and every proof before the ACK retires the
- *     batch, so a bad receipt fails the session, never a kept one.
+ *  6. Receipts (nara_protocol.h invariant 6, ack_receipts.c): the server's
+ *     ACK carries one for the batch's events its log holds, within the
+ *     peer's message limit; the client checks the head and every proof
+ *     before the ACK retires the batch, so a bad receipt fails the session,
+ *     never a kept one.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -42,12 +43,8 @@ nara_err_t nara__flow_alloc(nara_session_t *s)
     s->map = calloc(b, sizeof *s->map);
     s->outcomes = calloc(b, sizeof *s->outcomes);
     s->entries = calloc(b, sizeof *s->entries);
-    if (!s->server) { /* only a client receives receipts */
-        s->rc_in = calloc(b, sizeof *s->rc_in);
-        s->rcpt = calloc(b, sizeof *s->rcpt);
-        if (!s->rc_in || !s->rcpt)
-            return NARA_NOMEM;
-    }
+    if (nara__receipts_alloc(s) != NARA_OK)
+        return NARA_NOMEM;
     if (!s->flights || !s->flight_ids || !s->scratch || !s->in_events || !s->sub || !s->map ||
         !s->outcomes || !s->entries)
         return NARA_NOMEM;
@@ -66,9 +63,7 @@ void nara__flow_free(nara_session_t *s)
     free(s->map);
     free(s->outcomes);
     free(s->entries);
-    free(s->rc_in);
-    free(s->rcpt);
-    nara__buf_free(&s->rc_out);
+    nara__receipts_free(s);
     nara__buf_free(&s->batch);
     nara__feeds_free(&s->peer);
 }
@@ -222,68 +217,6 @@ static nara_err_t verdict(const nara_outcome_t *o)
     return o->reason != NARA_OK ? o->reason : NARA_MALFORMED;
 }
 
-/* Server: the receipt of a batch (invariant 6): the log's head, the proof
- * that it extends the head shown before, and an inclusion proof for every
- * event of the batch the log holds, as many as fit in the peer's message
- * limit beside the rest of the ACK.  *has false when none is logged. */
-static nara_err_t receipt(nara_session_t *s, size_t k, size_t n_entries, nara__receipt_out_t *rc,
-                          uint8_t head[NARA_TREE_HEAD_MAX_BYTES],
-                          uint8_t cons[NARA_MERKLE_PROOF_MAX_BYTES], bool *has)
-{
-    const nara_log_provider_t *log = s->opt.log;
-    nara_tree_head_t h;
-    nara_merkle_proof_t p;
-    uint8_t enc[NARA_MERKLE_PROOF_MAX_BYTES];
-    size_t n = 0, len, overhead = nara__wire_ack_overhead(n_entries);
-    size_t budget = s->send_message > overhead ? s->send_message - overhead : 0;
-    nara_err_t err = NARA_OK;
-    bool any = false;
-    *has = false;
-    for (size_t j = 0; j < k && !any; j++)
-        any = s->outcomes[j].has_id && (s->outcomes[j].kind == NARA_OUTCOME_ADDED ||
-                                        s->outcomes[j].kind == NARA_OUTCOME_DUPLICATE);
-    if (!s->server || log == NULL || !any)
-        return NARA_OK;
-    err = log->current(log->ctx, s->shown_size, &h, &p);
-    if (err == NARA_OK)
-        err = nara_tree_head_encode(&h, head, NARA_TREE_HEAD_MAX_BYTES, &rc->head_len);
-    if (err == NARA_OK)
-        err = nara_merkle_proof_encode(&p, cons, NARA_MERKLE_PROOF_MAX_BYTES, &rc->cons_len);
-    s->rc_out.len = 0;
-    for (size_t j = 0; err == NARA_OK && j < k; j++) {
-        const nara_outcome_t *o = &s->outcomes[j];
-        uint64_t leaf;
-        if (!o->has_id || (o->kind != NARA_OUTCOME_ADDED && o->kind != NARA_OUTCOME_DUPLICATE))
-            continue;
-        err = log->prove(log->ctx, o->id, h.size, &leaf, &p);
-        if (err == NARA_NOT_FOUND) { /* held, not logged yet: no receipt */
-            err = NARA_OK;
-            continue;
-        }
-        if (err == NARA_OK)
-            err = nara_merkle_proof_encode(&p, enc, sizeof enc, &len);
-        size_t before = s->rc_out.len;
-        if (err == NARA_OK)
-            err = nara__wire_receipt_entry(&s->rc_out, s->map[j], leaf, enc, len);
-        if (err == NARA_OK && s->rc_out.len > budget) {
-            s->rc_out.len = before; /* the rest get none this time */
-            break;
-        }
-        n += err == NARA_OK;
-    }
-    if (err != NARA_OK || n == 0)
-        return err;
-    rc->head = head;
-    rc->cons = cons;
-    rc->entries = s->rc_out.p;
-    rc->entries_len = s->rc_out.len;
-    rc->n = n;
-    s->shown_size = h.size;
-    s->stats.receipts += n;
-    *has = true;
-    return NARA_OK;
-}
-
 /* Fold the outcomes into the ACK and into s->peer, then queue the ACK. */
 static nara_err_t acknowledge(nara_session_t *s, const nara__msg_t *m, nara_err_t *codes, size_t k)
 {
@@ -311,7 +244,7 @@ static nara_err_t acknowledge(nara_session_t *s, const nara__msg_t *m, nara_err_
     nara__receipt_out_t rc;
     bool has_rc = false;
     memset(&rc, 0, sizeof rc);
-    nara_err_t err = receipt(s, k, ne, &rc, head, cons, &has_rc);
+    nara_err_t err = nara__receipt_build(s, k, ne, &rc, head, cons, &has_rc);
     if (err != NARA_OK)
         return err;
     if (nara__wire_ack(&s->enc, m->batch_no, added, dup, s->entries, ne, has_rc ? &rc : NULL) !=
@@ -348,47 +281,6 @@ err:
     return err;
 }
 
-/* Client: the receipt of an ACK for batch f (invariant 6): the head first,
- * then each inclusion proof against it, for the id of the event we sent at
- * that position of the batch, which the ACK must not list as refused. */
-static nara_err_t check_receipt(nara_session_t *s, const nara__msg_t *m, const nara__flight_t *f)
-{
-    const nara_receipt_sink_t *sink = s->opt.receipts;
-    nara_merkle_proof_t p;
-    uint8_t leaf[NARA_HASH_BYTES];
-    size_t refused = 0;
-    if (s->server)
-        return nara__session_fail(s, NARA_PROTOCOL, "a receipt in a client's ACK");
-    nara_err_t err = nara__hs_accept_head(s, m->head, m->head_len, m->cons, m->cons_len);
-    if (err != NARA_OK)
-        return err;
-    for (size_t i = 0; i < m->n_receipts; i++) {
-        const nara__receipt_entry_t *e = &s->rc_in[i];
-        while (refused < m->n && s->entries[refused].index < e->index)
-            refused++;
-        if (e->index >= f->n || (refused < m->n && s->entries[refused].index == e->index))
-            return nara__session_fail(s, NARA_PROTOCOL, "a receipt for no event the ACK holds");
-        if (nara_merkle_proof_decode(e->proof, e->proof_len, &p) != NARA_OK)
-            return nara__session_fail(s, NARA_MALFORMED, "malformed inclusion proof");
-        nara_merkle_hash_leaf(f->ids[e->index], NARA_ID_BYTES, leaf);
-        if (nara_merkle_verify_inclusion(leaf, e->leaf, s->head.size, &p, s->head.root) != NARA_OK)
-            return nara__session_fail(s, NARA_PROOF,
-                                      "the server's receipt for an event it acknowledged does "
-                                      "not verify against its signed tree head");
-        memcpy(s->rcpt[i].id, f->ids[e->index], NARA_ID_BYTES);
-        s->rcpt[i].index = e->leaf;
-        s->rcpt[i].proof = e->proof;
-        s->rcpt[i].proof_len = e->proof_len;
-    }
-    if (sink && sink->receipts && m->n_receipts) {
-        err = sink->receipts(sink->ctx, &s->head, s->rcpt, m->n_receipts);
-        if (err != NARA_OK)
-            return nara__session_fail(s, err, "cannot keep the server's receipts");
-    }
-    s->stats.receipts += m->n_receipts;
-    return NARA_OK;
-}
-
 nara_err_t nara__flow_on_ack(nara_session_t *s, const nara__msg_t *m)
 {
     const nara__flight_t *f = &s->flights[m->batch_no % s->window];
@@ -398,7 +290,7 @@ nara_err_t nara__flow_on_ack(nara_session_t *s, const nara__msg_t *m)
         (m->n > 0 && s->entries[m->n - 1].index >= f->n))
         return nara__session_fail(s, NARA_PROTOCOL, "ACK does not match its batch");
     if (m->has_receipt) {
-        nara_err_t err = check_receipt(s, m, f);
+        nara_err_t err = nara__receipt_check(s, m, f);
         if (err != NARA_OK)
             return err;
     }

@@ -67,8 +67,13 @@ struct nara_session {
     bool has_head;          /* client: head holds the last head of this session */
     nara_tree_head_t head;
     uint64_t shown_size;    /* server: size of the last head shown (or the client's) */
+    /* ack_receipts.c */
     nara_receipt_t *rcpt;   /* client: max_batch verified receipts of one ACK */
-    nara__receipt_entry_t *rc_in; /* max_batch: decoded receipt entries */
+    nara__receipt_entry_t *rc_in; /* client: max_batch decoded receipt entries */
+    uint8_t (*rc_leaf)[NARA_HASH_BYTES]; /* client: max_batch leaf hashes of one entry */
+    nara_merkle_node_t *rc_work;         /* client: range proof workspace */
+    size_t rc_work_n;
+    nara__buf_t rc_paths;   /* client: the encoded inclusion paths of one ACK's receipts */
     nara__buf_t rc_out;     /* server: packed receipt entries of one ACK */
 
     /* flow.c: sending */
@@ -102,6 +107,17 @@ struct nara_session {
     size_t n_refused;
     nara_session_stats_t stats;
 };
+
+/* ack_receipts.c */
+nara_err_t nara__receipts_alloc(nara_session_t *s);
+void nara__receipts_free(nara_session_t *s);
+/* Server: the receipt for the batch whose merge outcomes are s->outcomes[0,
+ * k), beside an ACK of n_ack_entries refusals; *has false when none. */
+nara_err_t nara__receipt_build(nara_session_t *s, size_t k, size_t n_ack_entries,
+                               nara__receipt_out_t *rc, uint8_t head[NARA_TREE_HEAD_MAX_BYTES],
+                               uint8_t cons[NARA_MERKLE_PROOF_MAX_BYTES], bool *has);
+/* Client: check the receipt of ACK m for batch f (fails the session). */
+nara_err_t nara__receipt_check(nara_session_t *s, const nara__msg_t *m, const nara__flight_t *f);
 
 /* session.c */
 nara_err_t nara__session_fail(nara_session_t *s, nara_err_t code, const char *text);

@@ -30,10 +30,10 @@ typedef struct {
 /* Smallest encoded size of one version-vector entry: 94 c4 20 <32> a1 x 01 c4 20 <32>. */
 #define VV_ENTRY_MIN 72u
 /* Smallest ACK entry: 92 00 00.  Smallest event bin: c4 00.  Smallest
- * receipt entry: 93 00 00 c4 01 90 (an empty proof). */
+ * receipt entry: 94 00 00 01 c4 01 90 (an empty proof). */
 #define ACK_ENTRY_MIN 3u
 #define EVENT_BIN_MIN 2u
-#define RECEIPT_ENTRY_MIN 6u
+#define RECEIPT_ENTRY_MIN 7u
 /* Error codes on the wire fit 16 bits (codes unknown to us are still shown). */
 #define CODE_MAX 0xffffu
 
@@ -319,8 +319,9 @@ static nara_err_t rd_head_pair(rd_t *r, nara__msg_t *m)
     return NARA_OK;
 }
 
-/* An ACK's receipt: nil, or [head, consistency, [[index, leaf, proof], ...]]
- * with indices strictly ascending. */
+/* An ACK's receipt: nil, or [head, consistency, [[index, leaf, count,
+ * proof], ...]] with indices strictly ascending and counts >= 1 (that the
+ * entries do not overlap is the session's check: ack_receipts.c). */
 static nara_err_t rd_receipt(rd_t *r, const nara__wire_in_t *in, nara__msg_t *m)
 {
     uint64_t n, k;
@@ -337,9 +338,11 @@ static nara_err_t rd_receipt(rd_t *r, const nara__wire_in_t *in, nara__msg_t *m)
         return NARA_MALFORMED;
     for (size_t i = 0; i < n; i++) {
         nara__receipt_entry_t *e = &in->receipts[i];
-        if (rd_count(r, false, &k) != NARA_OK || k != 3 || rd_uint(r, &e->index) != NARA_OK ||
-            rd_uint(r, &e->leaf) != NARA_OK ||
-            rd_bin_max(r, NARA_MERKLE_PROOF_MAX_BYTES, &e->proof, &e->proof_len) != NARA_OK ||
+        if (rd_count(r, false, &k) != NARA_OK || k != 4 || rd_uint(r, &e->index) != NARA_OK ||
+            rd_uint(r, &e->leaf) != NARA_OK || rd_uint(r, &e->count) != NARA_OK ||
+            e->count == 0 ||
+            rd_bin_max(r, NARA_MERKLE_RANGE_PROOF_MAX_BYTES, &e->proof, &e->proof_len) !=
+                NARA_OK ||
             (i > 0 && e->index <= e[-1].index))
             return NARA_MALFORMED;
     }
@@ -585,13 +588,13 @@ nara_err_t nara__wire_ack(nara__buf_t *b, uint64_t batch_no, uint64_t added, uin
     return NARA_OK;
 }
 
-nara_err_t nara__wire_receipt_entry(nara__buf_t *b, uint64_t index, uint64_t leaf,
+nara_err_t nara__wire_receipt_entry(nara__buf_t *b, uint64_t index, uint64_t leaf, uint64_t count,
                                     const uint8_t *proof, size_t len)
 {
     msgpack_packer p;
     msgpack_packer_init(&p, b, buf_write);
-    if (msgpack_pack_array(&p, 3) || msgpack_pack_uint64(&p, index) ||
-        msgpack_pack_uint64(&p, leaf) || pk_bin(&p, proof, len))
+    if (msgpack_pack_array(&p, 4) || msgpack_pack_uint64(&p, index) ||
+        msgpack_pack_uint64(&p, leaf) || msgpack_pack_uint64(&p, count) || pk_bin(&p, proof, len))
         return NARA_NOMEM;
     return NARA_OK;
 }

@@ -68,10 +68,11 @@ typedef struct {
     uint64_t code;  /* nara_err_t */
 } nara__ack_entry_t;
 
-/* One receipt of an ACK as decoded: the batch position, the leaf index and
- * the encoded inclusion proof (borrowed from the message). */
+/* One receipt entry of an ACK as decoded: batch positions index .. index +
+ * count - 1 are leaves leaf .. leaf + count - 1, and the encoded range proof
+ * (borrowed from the message). */
 typedef struct {
-    uint64_t index, leaf;
+    uint64_t index, leaf, count;
     const uint8_t *proof;
     size_t proof_len;
 } nara__receipt_entry_t;
@@ -145,9 +146,9 @@ nara_err_t nara__wire_welcome(nara__buf_t *b, const nara_feed_head_t *v, size_t 
 /* rc NULL: no receipt (nil). */
 nara_err_t nara__wire_ack(nara__buf_t *b, uint64_t batch_no, uint64_t added, uint64_t duplicate,
                           const nara__ack_entry_t *e, size_t n, const nara__receipt_out_t *rc);
-/* Append one packed receipt entry [index, leaf, proof bin] to b (not a
- * message: nara__wire_ack copies these bytes).  NARA_NOMEM. */
-nara_err_t nara__wire_receipt_entry(nara__buf_t *b, uint64_t index, uint64_t leaf,
+/* Append one packed receipt entry [index, leaf, count, proof bin] to b (not
+ * a message: nara__wire_ack copies these bytes).  NARA_NOMEM. */
+nara_err_t nara__wire_receipt_entry(nara__buf_t *b, uint64_t index, uint64_t leaf, uint64_t count,
                                     const uint8_t *proof, size_t len);
 /* Bytes an ACK takes at most besides its receipt entries (n ACK entries). */
 size_t nara__wire_ack_overhead(size_t n);
