@@ -293,7 +293,13 @@ static nara_err_t check_identity(nara_store_t *s, bool *fresh, int64_t *version_
 static nara_err_t set_durability(nara_store_t *s)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
+    char sql[96];
+    int64_t page = 0;
+    /* a no-op unless the file is empty */
+    snprintf(sql, sizeof sql, "PRAGMA page_size=%d", NARA__STORE_PAGE_SIZE);
+    int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(st);
     nara_err_t err = nara__store_sqlite_err(s, rc, "journal_mode");
@@ -308,10 +314,12 @@ static nara_err_t set_durability(nara_store_t *s)
         rc = sqlite3_exec(s->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
         err = nara__store_sqlite_err(s, rc, "synchronous");
     }
+    if (err == NARA_OK)
+        err = query_int(s, "PRAGMA page_size", &page);
     if (err == NARA_OK) {
-        char sql[96];
-        snprintf(sql, sizeof sql, "PRAGMA cache_size=-%d; PRAGMA wal_autocheckpoint=%d",
-                 NARA__STORE_CACHE_KIB, NARA__STORE_CHECKPOINT_PAGES);
+        snprintf(sql, sizeof sql, "PRAGMA cache_size=-%d; PRAGMA wal_autocheckpoint=%lld",
+                 NARA__STORE_CACHE_KIB,
+                 (long long)(NARA__STORE_CHECKPOINT_KIB * 1024LL / (page > 0 ? page : 4096)));
         rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
         err = nara__store_sqlite_err(s, rc, "cache and checkpoint settings");
     }

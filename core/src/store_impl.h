@@ -20,10 +20,14 @@
 #define NARA__STORE_SCHEMA_VERSION 2
 #define NARA__STORE_APP_ID 0x6e617261
 
-/* Speed only (store.c, set_durability): the page cache of one connection
- * and the WAL size, in pages, at which a commit checkpoints. */
+/* Speed only (store.c, set_durability): the page size of a new file, the
+ * page cache of one connection and the WAL size at which a commit
+ * checkpoints. */
+#ifndef NARA__STORE_PAGE_SIZE
+#define NARA__STORE_PAGE_SIZE 16384
+#endif
 #define NARA__STORE_CACHE_KIB 8192
-#define NARA__STORE_CHECKPOINT_PAGES 16384
+#define NARA__STORE_CHECKPOINT_KIB 65536
 
 /* Quarantined bytes are truncated to this many (the original length is kept). */
 #define NARA__QUARANTINE_CAP (NARA_EVENT_MAX_BYTES + 1024)
