@@ -195,6 +195,14 @@ static void test_a_rolled_back_merge_leaves_no_trace(void **state)
     assert_int_equal(nara_tlog_size(t, &size), NARA_OK);
     assert_int_equal(size, 6);
     size_t n = accepted_ids(s, ids, 16);
+    for (size_t i = 0; i < n; i++) { /* the rolled-back ids are nowhere, not even in memory */
+        uint8_t id[32];
+        uint64_t index;
+        assert_int_equal(nara_tlog_leaf(t, i, id), NARA_OK);
+        assert_memory_equal(id, ids[i], 32);
+        assert_int_equal(nara_tlog_find(t, ids[i], &index), NARA_OK);
+        assert_int_equal(index, i);
+    }
     frontier_root(ids, n, want);
     assert_int_equal(nara_tlog_root(t, 6, root), NARA_OK);
     assert_memory_equal(root, want, 32);
@@ -384,6 +392,98 @@ static void test_the_server_role_is_enrolable_and_writes_nothing(void **state)
     td_close(&r);
 }
 
+/* More leaves than the in-memory ring of recent ids holds (4096). */
+static void test_leaves_older_than_the_recent_ones_are_read_back_exactly(void **state)
+{
+    (void)state;
+    nara_store_t *s;
+    nara_tlog_t *t;
+    static uint8_t ids[5000][32];
+    uint8_t id[32];
+    uint64_t index;
+    assert_int_equal(nara_store_open(":memory:", &s), NARA_OK);
+    assert_int_equal(nara_tlog_open(s, NULL, 0, &t), NARA_OK);
+    fill(s, 6, 5, 1000);
+    size_t n = accepted_ids(s, ids, 5000);
+    assert_int_equal(n, 5000);
+    for (size_t i = 0; i < n; i += (i < 100 || i > 4800) ? 1 : 37) {
+        assert_int_equal(nara_tlog_leaf(t, i, id), NARA_OK);
+        assert_memory_equal(id, ids[i], 32);
+        assert_int_equal(nara_tlog_find(t, ids[i], &index), NARA_OK);
+        assert_int_equal(index, i);
+    }
+    nara_tlog_close(t);
+    nara_store_close(s);
+}
+
+/* The integer the query returns. */
+static int64_t query_int(nara_store_t *s, const char *sql)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(nara__store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* Rewrite a version-2 log as version 1 had it: leaf ids UNIQUE, no ord. */
+static void downgrade_to_v1(nara_store_t *s)
+{
+    assert_int_equal(sqlite3_exec(nara__store_db(s),
+                                  "BEGIN;"
+                                  "CREATE TABLE v1(idx INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE);"
+                                  "INSERT INTO v1 SELECT idx, id FROM tlog_leaf;"
+                                  "DROP TABLE tlog_leaf; ALTER TABLE v1 RENAME TO tlog_leaf;"
+                                  "UPDATE tlog_meta SET value = 1 WHERE key = 'version';"
+                                  "COMMIT;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+}
+
+static void test_a_version_1_log_is_read_as_is_and_migrated_when_writable(void **state)
+{
+    (void)state;
+    char path[64];
+    nara_store_t *s;
+    nara_tlog_t *t;
+    static uint8_t ids[64][32];
+    uint8_t before[32], after[32];
+    uint64_t index, size;
+    tu_temp_path(path, sizeof path);
+    assert_int_equal(nara_store_open(path, &s), NARA_OK);
+    assert_int_equal(nara_tlog_open(s, NULL, 0, &t), NARA_OK);
+    fill(s, 7, 3, 15);
+    assert_int_equal(nara_tlog_root(t, 45, before), NARA_OK);
+    nara_tlog_close(t);
+    downgrade_to_v1(s);
+    size_t n = accepted_ids(s, ids, 64);
+
+    assert_int_equal(nara_tlog_open(s, NULL, NARA_TLOG_READONLY, &t), NARA_OK);
+    assert_int_equal(nara_tlog_find(t, ids[44], &index), NARA_OK);
+    assert_int_equal(index, 44);
+    nara_tlog_close(t);
+    assert_int_equal(query_int(s, "SELECT count(*) FROM pragma_table_info('tlog_leaf')"), 2);
+
+    assert_int_equal(nara_tlog_open(s, NULL, 0, &t), NARA_OK);
+    assert_int_equal(query_int(s, "SELECT count(*) FROM pragma_table_info('tlog_leaf')"), 3);
+    assert_int_equal(query_int(s, "SELECT value FROM tlog_meta WHERE key = 'version'"), 2);
+    assert_int_equal(nara_tlog_size(t, &size), NARA_OK);
+    assert_int_equal(size, n);
+    assert_int_equal(nara_tlog_root(t, 45, after), NARA_OK);
+    assert_memory_equal(after, before, 32);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(nara_tlog_find(t, ids[i], &index), NARA_OK);
+        assert_int_equal(index, i);
+    }
+    fill(s, 8, 1, 5); /* and it keeps growing */
+    assert_int_equal(nara_tlog_size(t, &size), NARA_OK);
+    assert_int_equal(size, n + 5);
+    nara_tlog_close(t);
+    nara_store_close(s);
+    tu_remove_db(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -394,6 +494,8 @@ int main(void)
         cmocka_unit_test(test_read_only_open_sees_the_log_and_writes_nothing),
         cmocka_unit_test(test_a_tampered_frontier_is_refused),
         cmocka_unit_test(test_the_server_role_is_enrolable_and_writes_nothing),
+        cmocka_unit_test(test_leaves_older_than_the_recent_ones_are_read_back_exactly),
+        cmocka_unit_test(test_a_version_1_log_is_read_as_is_and_migrated_when_writable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,9 +6,16 @@
  * DESIGN NOTES
  *
  * Tables (docs/audit.md section 4):
- *   tlog_meta(key, value)        'version' 1; 'frontier' (nara_merkle_frontier_save);
+ *   tlog_meta(key, value)        'version' 2; 'frontier' (nara_merkle_frontier_save);
  *                                'last_ord' (events.ord of the last logged event)
- *   tlog_leaf(idx, id UNIQUE)    leaf idx = event id, idx from 0
+ *   tlog_leaf(idx, id, ord UNIQUE)  leaf idx = event id = events row ord, idx
+ *                                from 0.  Look-up by id goes through the
+ *                                events table's id index and then ord, which
+ *                                grows with idx: appending a leaf only ever
+ *                                touches the right edge of both b-trees
+ *                                (version 1 had a UNIQUE index on the random
+ *                                id: one more random page per event; it is
+ *                                migrated at the first writable open).
  *   tlog_node(level, idx, hash)  every perfect subtree of level >= 1 the tree
  *                                has completed: (level, idx) covers leaves
  *                                [idx * 2^level, (idx + 1) * 2^level)
@@ -16,8 +23,14 @@
  *
  * The leaf order is the store's acceptance order: on_added runs once per
  * accepted event, in order, with events.ord as rowid; catch-up at open reads
- * `events` by ord (the only place this module reads a store table: its id
- * and ord columns, docs/storage.md).
+ * `events` by ord, and nara_tlog_find joins `events` on id (the only places
+ * this module reads a store table: its id and ord columns, docs/storage.md).
+ *
+ * The ids of the leaves appended through this handle are also kept in a
+ * ring of the last TLOG_RING, so the receipts for a batch just merged, and
+ * the proofs over it, read no leaf row back.  A slot is only trusted for an
+ * index below the current size that was appended at or after the ring's
+ * start: a rollback shrinks the size, and the next append overwrites.
  *
  * Appending leaf n to a tree whose frontier has slots at the set bits of n
  * completes one perfect subtree per low set bit: merging the new leaf with
@@ -53,20 +66,23 @@
 #include "nara_tlog.h"
 #include "store_internal.h"
 
-#define TLOG_VERSION 1
+#define TLOG_VERSION 2
+#define TLOG_RING 4096 /* leaf ids kept in memory; a power of two */
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS tlog_meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS tlog_leaf(idx INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE);"
+    "CREATE TABLE IF NOT EXISTS tlog_leaf(idx INTEGER PRIMARY KEY, id BLOB NOT NULL,"
+    " ord INTEGER NOT NULL UNIQUE);"
     "CREATE TABLE IF NOT EXISTS tlog_node(level INTEGER NOT NULL, idx INTEGER NOT NULL,"
     " hash BLOB NOT NULL, PRIMARY KEY(level, idx)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS tlog_head(size INTEGER PRIMARY KEY, root BLOB NOT NULL,"
     " time_ms INTEGER NOT NULL, server_pk BLOB NOT NULL, sig BLOB NOT NULL);";
 
 #define TLOG_STMTS(X)                                                                              \
-    X(LEAF_INSERT, "INSERT INTO tlog_leaf(idx, id) VALUES(?1, ?2)")                                \
+    X(LEAF_INSERT, "INSERT INTO tlog_leaf(idx, id, ord) VALUES(?1, ?2, ?3)")                       \
     X(LEAF_GET, "SELECT id FROM tlog_leaf WHERE idx = ?1")                                         \
-    X(LEAF_FIND, "SELECT idx FROM tlog_leaf WHERE id = ?1")                                        \
+    X(LEAF_FIND, "SELECT l.idx FROM events e JOIN tlog_leaf l ON l.ord = e.ord"                    \
+                 " WHERE e.id = ?1 AND l.id = e.id")                                               \
     X(NODE_INSERT, "INSERT INTO tlog_node(level, idx, hash) VALUES(?1, ?2, ?3)")                   \
     X(NODE_GET, "SELECT hash FROM tlog_node WHERE level = ?1 AND idx = ?2")                        \
     X(META_GET, "SELECT value FROM tlog_meta WHERE key = ?1")                                      \
@@ -112,6 +128,8 @@ struct nara_tlog {
     bool in_txn;     /* the store's transaction appended leaves */
     bool committing; /* ... and our before_commit ran: a later hook may still fail */
     bool hooked;
+    uint64_t ring_start;                /* first index appended through this handle */
+    uint8_t ring[TLOG_RING][NARA_ID_BYTES]; /* ids of indexes ring_start.. (mod TLOG_RING) */
 };
 
 /* ---- small helpers --------------------------------------------------------- */
@@ -347,9 +365,11 @@ static nara_err_t append(nara_tlog_t *t, const uint8_t id[NARA_ID_BYTES], int64_
     st = stmt(t, Q_LEAF_INSERT);
     sqlite3_bind_int64(st, 1, (sqlite3_int64)n);
     sqlite3_bind_blob(st, 2, id, NARA_ID_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, ord);
     err = exec_stmt(t, st, "tlog: insert leaf");
     if (err != NARA_OK)
         return err;
+    memcpy(t->ring[n % TLOG_RING], id, NARA_ID_BYTES);
     nara_merkle_hash_leaf(id, NARA_ID_BYTES, h);
     /* The carry chain of n + 1: one completed subtree per low set bit of n. */
     for (unsigned l = 0; (n >> l) & 1u; l++) {
@@ -499,15 +519,68 @@ nara_err_t nara_tlog_present(nara_store_t *s, bool *present)
     return tables_present(nara__store_db(s), present);
 }
 
-static nara_err_t prepare_all(nara_tlog_t *t)
+/* A read-only handle on a version-1 log reads it as it is. */
+static const char *const v1_sql[Q_COUNT] = {
+    [Q_LEAF_INSERT] = "INSERT INTO tlog_leaf(idx, id) VALUES(?1, ?2)",
+    [Q_LEAF_FIND] = "SELECT idx FROM tlog_leaf WHERE id = ?1",
+};
+
+static nara_err_t prepare_all(nara_tlog_t *t, int64_t version)
 {
     for (int i = 0; i < Q_COUNT; i++) {
-        int rc = sqlite3_prepare_v3(t->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &t->stmt[i],
-                                    NULL);
+        const char *sql = version == 1 && v1_sql[i] ? v1_sql[i] : stmt_sql[i];
+        int rc = sqlite3_prepare_v3(t->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &t->stmt[i], NULL);
         if (rc != SQLITE_OK)
-            return sql_err(t, rc, stmt_sql[i]);
+            return sql_err(t, rc, sql);
     }
     return NARA_OK;
+}
+
+/* tlog_meta.version, read without prepared statements (they depend on it). */
+static nara_err_t read_version(nara_tlog_t *t, int64_t *version)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(t->db, "SELECT value FROM tlog_meta WHERE key = 'version'", -1, &st,
+                                NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    *version = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 1;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? NARA_OK : sql_err(t, rc, "tlog: read version");
+}
+
+static int64_t count_rows(nara_tlog_t *t, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t n = -1;
+    if (sqlite3_prepare_v2(t->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* Version 1 -> 2: the leaf table gains each event's ord and loses the
+ * UNIQUE index on id.  Every leaf must still be an event. */
+static nara_err_t migrate_v1(nara_tlog_t *t)
+{
+    static const char sql[] =
+        "CREATE TABLE tlog_leaf_v2(idx INTEGER PRIMARY KEY, id BLOB NOT NULL,"
+        " ord INTEGER NOT NULL UNIQUE);"
+        "INSERT INTO tlog_leaf_v2(idx, id, ord) SELECT l.idx, l.id, e.ord"
+        " FROM tlog_leaf l JOIN events e ON e.id = l.id ORDER BY l.idx;";
+    nara_err_t err = exec_sql(t, "BEGIN IMMEDIATE");
+    if (err == NARA_OK)
+        err = exec_sql(t, sql);
+    if (err == NARA_OK && count_rows(t, "SELECT count(*) FROM tlog_leaf") !=
+                              count_rows(t, "SELECT count(*) FROM tlog_leaf_v2"))
+        err = sql_err(t, SQLITE_CORRUPT, "tlog: a logged event is missing from the events table");
+    if (err == NARA_OK)
+        err = exec_sql(t, "DROP TABLE tlog_leaf; ALTER TABLE tlog_leaf_v2 RENAME TO tlog_leaf;"
+                          "UPDATE tlog_meta SET value = 2 WHERE key = 'version';"
+                          "COMMIT");
+    if (err != NARA_OK)
+        rollback(t);
+    return err;
 }
 
 static void tlog_free(nara_tlog_t *t)
@@ -541,23 +614,26 @@ static nara_err_t attach(nara_tlog_t *t)
         if (err == NARA_OK)
             err = exec_sql(t, schema_sql);
         if (err == NARA_OK)
-            err = exec_sql(t, "INSERT OR IGNORE INTO tlog_meta(key, value) VALUES('version', 1)");
+            err = exec_sql(t, "INSERT OR IGNORE INTO tlog_meta(key, value) VALUES('version', 2)");
         if (err == NARA_OK)
             err = exec_sql(t, "COMMIT");
         if (err != NARA_OK)
             rollback(t);
     }
+    int64_t version = TLOG_VERSION;
     if (err == NARA_OK)
-        err = prepare_all(t);
-    if (err == NARA_OK) {
-        int64_t v = 0;
-        bool found = false;
-        err = meta_get_int(t, "version", &v, &found);
-        if (err == NARA_OK && found && v > TLOG_VERSION)
-            err = NARA_SCHEMA;
+        err = read_version(t, &version);
+    if (err == NARA_OK && version > TLOG_VERSION)
+        err = NARA_SCHEMA;
+    if (err == NARA_OK && version == 1 && !t->readonly) {
+        err = migrate_v1(t);
+        version = 2;
     }
     if (err == NARA_OK)
+        err = prepare_all(t, version);
+    if (err == NARA_OK)
         err = load_frontier(t, &t->cur.frontier, &t->cur.last_ord);
+    t->ring_start = t->cur.frontier.size;
     if (err == NARA_OK)
         err = check_state(t);
     if (err == NARA_OK && !t->readonly)
@@ -643,12 +719,23 @@ nara_err_t nara_tlog_root(nara_tlog_t *t, uint64_t size, uint8_t root[NARA_HASH_
     return nara_merkle_root(&src, size, root);
 }
 
+/* The ring holds leaf `index`? (see the top) */
+static bool in_ring(const nara_tlog_t *t, uint64_t index)
+{
+    uint64_t size = t->cur.frontier.size;
+    return index >= t->ring_start && index < size && size - index <= TLOG_RING;
+}
+
 nara_err_t nara_tlog_leaf(nara_tlog_t *t, uint64_t index, uint8_t id[NARA_ID_BYTES])
 {
     if (t == NULL || id == NULL)
         return NARA_INVAL;
     if (index > (uint64_t)INT64_MAX)
         return NARA_NOT_FOUND;
+    if (in_ring(t, index)) {
+        memcpy(id, t->ring[index % TLOG_RING], NARA_ID_BYTES);
+        return NARA_OK;
+    }
     sqlite3_stmt *st = stmt(t, Q_LEAF_GET);
     sqlite3_bind_int64(st, 1, (sqlite3_int64)index);
     int rc = sqlite3_step(st);

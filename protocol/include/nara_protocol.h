@@ -106,6 +106,10 @@ typedef struct {
      * fails the session. */
     nara_err_t (*find)(void *ctx, const uint8_t id[NARA_ID_BYTES], uint64_t size,
                        uint64_t *index);
+    /* Is leaf `index` event `id`?  NARA_OK yes, NARA_NOT_FOUND no (or no
+     * such leaf); any other error fails the session.  Cheap for the leaves
+     * just appended: it extends a run found with `find`. */
+    nara_err_t (*holds)(void *ctx, uint64_t index, const uint8_t id[NARA_ID_BYTES]);
     /* The range proof of leaves [first, first + count) in the tree of `size`
      * leaves (nara_merkle_prove_range); an error fails the session. */
     nara_err_t (*prove_range)(void *ctx, uint64_t first, uint64_t count, uint64_t size,
@@ -146,7 +150,7 @@ typedef struct {
 struct nara_tlog;
 /* A provider backed by a store's transparency log (nara_tlog.h): `current`
  * is its latest head (signed first if the tree outgrew it and the log has a
- * signer) with a consistency proof, `find` and `prove_range` its receipts.  The log
+ * signer) with a consistency proof, `find`, `holds` and `prove_range` its receipts.  The log
  * is borrowed for the provider's life.  Cannot fail. */
 void nara_log_provider_tlog(struct nara_tlog *t, nara_log_provider_t *out);
 

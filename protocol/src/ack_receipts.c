@@ -68,10 +68,10 @@ static nara_err_t run_length(nara_session_t *s, size_t j, size_t k, uint64_t lea
 {
     const nara_log_provider_t *log = s->opt.log;
     size_t c = 1;
-    while (j + c < k && held(&s->outcomes[j + c]) && s->map[j + c] == s->map[j] + c) {
-        uint64_t next;
-        nara_err_t err = log->find(log->ctx, s->outcomes[j + c].id, size, &next);
-        if (err == NARA_NOT_FOUND || (err == NARA_OK && next != leaf + c))
+    while (j + c < k && held(&s->outcomes[j + c]) && s->map[j + c] == s->map[j] + c &&
+           leaf + c < size) {
+        nara_err_t err = log->holds(log->ctx, leaf + c, s->outcomes[j + c].id);
+        if (err == NARA_NOT_FOUND)
             break;
         if (err != NARA_OK)
             return err;

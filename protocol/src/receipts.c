@@ -37,6 +37,15 @@ static nara_err_t find(void *ctx, const uint8_t id[NARA_ID_BYTES], uint64_t size
     return err;
 }
 
+static nara_err_t holds(void *ctx, uint64_t index, const uint8_t id[NARA_ID_BYTES])
+{
+    uint8_t got[NARA_ID_BYTES];
+    nara_err_t err = nara_tlog_leaf(ctx, index, got);
+    if (err == NARA_OK && memcmp(got, id, NARA_ID_BYTES) != 0)
+        err = NARA_NOT_FOUND;
+    return err;
+}
+
 static nara_err_t prove_range(void *ctx, uint64_t first, uint64_t count, uint64_t size,
                               nara_merkle_range_proof_t *proof)
 {
@@ -47,6 +56,7 @@ void nara_log_provider_tlog(struct nara_tlog *t, nara_log_provider_t *out)
 {
     out->current = current;
     out->find = find;
+    out->holds = holds;
     out->prove_range = prove_range;
     out->ctx = t;
 }
