@@ -162,6 +162,57 @@ static void test_invalid_transition_is_kept_on_timeline_as_no_effect(void **stat
     assert_int_equal(n, 3);
 }
 
+typedef struct {
+    size_t n, stop_after;
+    char text[4][96];
+    nara_kind_t kind[4];
+    uint8_t author[4][32];
+} timeline_t;
+
+static int collect_timeline(void *ctx, const nara_timeline_entry_t *e)
+{
+    timeline_t *t = ctx;
+    if (t->n < 4) {
+        snprintf(t->text[t->n], sizeof t->text[t->n], "%s", e->text);
+        t->kind[t->n] = e->kind;
+        memcpy(t->author[t->n], e->author, 32);
+    }
+    return ++t->n == t->stop_after;
+}
+
+/* The timeline shows each effective event's kind, author and text, the
+ * opening first, and stops when the callback asks. */
+static void test_timeline_entries_carry_kind_author_and_text(void **state)
+{
+    world_t *w = *state;
+    td_replica_t *a = &w->a;
+    uint8_t c[32];
+    timeline_t t;
+    td_case_open(a, &w->regency, "32.01", c);
+    OK(nara_case_ack(a->d, &w->lo, c, NULL, td_tick(a), NULL));
+    OK(nara_case_action(a->d, &w->lo, c, NULL, "Rapat", "Dinas PUPR", "2026-12-01", td_tick(a),
+                        NULL));
+    OK(nara_case_escalate(a->d, &w->lo, c, NULL, "sekda", "lintas OPD", td_tick(a), NULL));
+    memset(&t, 0, sizeof t);
+    OK(nara_domain_timeline(a->d, c, collect_timeline, &t));
+    assert_int_equal(t.n, 4);
+    assert_int_equal(t.kind[0], NARA_KIND_CASE_OPEN);
+    assert_string_equal(t.text[0], "Jalan rusak");
+    assert_memory_equal(t.author[0], w->regency.pk, 32);
+    assert_int_equal(t.kind[1], NARA_KIND_CASE_ACK);
+    assert_string_equal(t.text[1], "");
+    assert_memory_equal(t.author[1], w->lo.pk, 32);
+    assert_string_equal(t.text[2], "Rapat (Dinas PUPR, 2026-12-01)");
+    assert_string_equal(t.text[3], "sekda: lintas OPD");
+    memset(&t, 0, sizeof t);
+    t.stop_after = 2;
+    OK(nara_domain_timeline(a->d, c, collect_timeline, &t));
+    assert_int_equal(t.n, 2);
+    memset(&t, 0, sizeof t);
+    OK(nara_domain_timeline(a->d, w->lo.pk, collect_timeline, &t)); /* no such case */
+    assert_int_equal(t.n, 0);
+}
+
 static void test_escalating_an_unacknowledged_case_has_no_effect(void **state)
 {
     world_t *w = *state;
@@ -818,7 +869,7 @@ static void test_version_2_tables_are_rebuilt_with_the_same_digest(void **state)
     nara_domain_close(w->a.d);
     w->a.d = NULL;
     static const char v2[] =
-        "DROP TABLE dom_index; DROP TABLE dom_case; DROP TABLE dom_timeline;"
+        "DROP TABLE dom_index; DROP TABLE dom_case; DROP TABLE IF EXISTS dom_timeline;"
         "DROP TABLE dom_caseno;"
         "CREATE TABLE dom_index(ent INTEGER NOT NULL, ekey BLOB NOT NULL,"
         " ord INTEGER NOT NULL, rule INTEGER NOT NULL, detail TEXT NOT NULL,"
@@ -851,6 +902,13 @@ static void test_version_2_tables_are_rebuilt_with_the_same_digest(void **state)
     assert_int_equal(sqlite3_step(q), SQLITE_ROW);
     assert_int_equal(sqlite3_column_int(q, 0), 1);
     sqlite3_finalize(q);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_schema"
+                                            " WHERE name = 'dom_timeline'",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 0);
+    sqlite3_finalize(q);
 }
 
 static void test_domain_opened_with_another_root_refolds_everything(void **state)
@@ -873,6 +931,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_case_life_open_ack_note_escalate_resolve_close),
         T(test_invalid_transition_is_kept_on_timeline_as_no_effect),
+        T(test_timeline_entries_carry_kind_author_and_text),
         T(test_escalating_an_unacknowledged_case_has_no_effect),
         T(test_reopen_clears_resolution_and_acts_as_acknowledged),
         T(test_ack_after_resolve_records_the_time_once),

@@ -13,6 +13,7 @@
  *                   (ent, ekey), the store's events.ord of the event (the
  *                   rowid on_added receives) and, for ENT_STATIC rows, the
  *                   rule that refused it; one b-tree keyed (ent, ekey, ord).
+ *                   A case's rows have its number as ekey (see dom_caseno).
  *                   The event itself (id, hlc, author, stream, seq, kind,
  *                   bytes) is read from the store's events and feeds rows by
  *                   joining on ord: nothing is copied.
@@ -20,7 +21,12 @@
  *   dom_decree      effective decrees.
  *   dom_lo_history  per region: its effective LO events; the current
  *                   assignment is the row flagged NARA_LO_CURRENT.
- *   dom_case, dom_timeline        per case: state, effective events.
+ *   dom_caseno      case id -> the case's number on this replica.
+ *   dom_case        per case (keyed by its number): state, and its timeline
+ *                   `tl`: the effective events in (hlc, id) order, each as
+ *                   (events.ord, NARA_TL_* flags); what the timeline shows
+ *                   of an event (kind, author, text) is read from the event
+ *                   (domain_query.c).
  *   dom_conflict    per entity (region or case): conflict records.
  *   dom_quarantine  every accepted event that took no effect, with its rule.
  *
@@ -61,7 +67,7 @@
 
 #include "domain_internal.h"
 
-#define DOM_SCHEMA_VERSION 3
+#define DOM_SCHEMA_VERSION 4
 
 /* One transaction: one commit instead of one per statement. */
 static const char schema_sql[] =
@@ -93,11 +99,8 @@ static const char schema_sql[] =
     " title TEXT NOT NULL, description TEXT NOT NULL, priority TEXT NOT NULL,"
     " opened INTEGER NOT NULL, opened_by BLOB NOT NULL, ack INTEGER, ack_by BLOB,"
     " escalated_to TEXT NOT NULL, resolved INTEGER NOT NULL, closed INTEGER NOT NULL,"
-    " last INTEGER NOT NULL);"
+    " last INTEGER NOT NULL, tl BLOB NOT NULL);"
     "CREATE INDEX IF NOT EXISTS dom_case_region ON dom_case(region, opened, id);"
-    "CREATE TABLE IF NOT EXISTS dom_timeline(cno INTEGER NOT NULL, hlc INTEGER NOT NULL,"
-    " id BLOB NOT NULL, kind TEXT NOT NULL, author BLOB NOT NULL, flags INTEGER NOT NULL,"
-    " text TEXT NOT NULL, PRIMARY KEY(cno, hlc, id)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS dom_conflict(ent INTEGER NOT NULL, ekey BLOB NOT NULL,"
     " kind TEXT NOT NULL, a BLOB NOT NULL, b BLOB NOT NULL, resolved_by BLOB,"
     " region TEXT NOT NULL, PRIMARY KEY(ent, ekey, kind, a, b)) WITHOUT ROWID;"
@@ -105,9 +108,11 @@ static const char schema_sql[] =
 
 /* The tables whose layout changed: version 1's dom_index (keyed by id,
  * without ord), version 2's dom_index, dom_case and dom_timeline (keyed by
- * the case id, not its number).  They are dropped before the tables are
- * created; check_meta then finds the version changed and the whole fold is
- * rebuilt.  The digest does not depend on the layout. */
+ * the case id, not its number), version 3's dom_case (no `tl`) and
+ * dom_timeline (one row per event, now in dom_case.tl).  They are dropped
+ * before the tables are created; check_meta then finds the version changed
+ * and the whole fold is rebuilt.  The digest does not depend on the
+ * layout. */
 static const char drop_old_sql[] =
     "DROP TABLE IF EXISTS dom_index; DROP TABLE IF EXISTS dom_case;"
     "DROP TABLE IF EXISTS dom_timeline;";
@@ -117,7 +122,7 @@ static const char clear_sql[] = "DELETE FROM dom_index; DELETE FROM dom_quaranti
                                 "DELETE FROM dom_device; DELETE FROM dom_decree;"
                                 "DELETE FROM dom_lo_history;"
                                 "DELETE FROM dom_caseno;"
-                                "DELETE FROM dom_case; DELETE FROM dom_timeline;"
+                                "DELETE FROM dom_case;"
                                 "DELETE FROM dom_conflict;";
 
 static const char *const stmt_sql[NARA__DQ_COUNT] = {
@@ -803,8 +808,8 @@ static nara_err_t check_meta(nara_domain_t *d, bool *fresh)
 }
 
 /* Drop the tables of an older layout, see drop_old_sql: a dom_index without
- * `ord` (version 1) or a dom_case without `cno` (version 2).  Their indexes
- * go with them. */
+ * `ord` (version 1), a dom_case without `cno` (version 2) or `tl` (version
+ * 3).  Their indexes go with them. */
 static nara_err_t drop_old(nara_domain_t *d)
 {
     sqlite3_stmt *st = NULL;
@@ -814,13 +819,13 @@ static nara_err_t drop_old(nara_domain_t *d)
                                 " WHERE name = 'ord'),"
                                 " (SELECT count(*) FROM pragma_table_info('dom_case')),"
                                 " (SELECT count(*) FROM pragma_table_info('dom_case')"
-                                " WHERE name = 'cno')",
+                                " WHERE name IN ('cno', 'tl'))",
                                 -1, &st, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(st);
     bool old = rc == SQLITE_ROW &&
                ((sqlite3_column_int(st, 0) > 0 && sqlite3_column_int(st, 1) == 0) ||
-                (sqlite3_column_int(st, 2) > 0 && sqlite3_column_int(st, 3) == 0));
+                (sqlite3_column_int(st, 2) > 0 && sqlite3_column_int(st, 3) < 2));
     nara_err_t err = nara__dom_err(d, rc, "dom_* layout");
     sqlite3_finalize(st);
     if (err == NARA_OK && old)

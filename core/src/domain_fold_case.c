@@ -25,8 +25,8 @@
  *       note-after-resolve conflict; the note stays, the status too.
  *
  * Invariants:
- *  1. nara__fold_case deletes every row keyed by the case (dom_case and
- *     dom_timeline by its number, its conflicts and quarantine rows by its
+ *  1. nara__fold_case deletes every row keyed by the case (dom_case, with
+ *     its timeline, by its number, its conflicts and quarantine rows by its
  *     id) and writes them again
  *     from the case's events, the enrolment table and the region list only.
  *  2. Every event of the case is on the timeline (effective) or in the
@@ -247,17 +247,15 @@ static nara_err_t find_conflicts(case_fold_t *f)
 
 /* ---- writing --------------------------------------------------------------------- */
 
-/* The timeline text of an event, NUL-terminated: in buf when it fits in
- * cap bytes, else in a malloc'd buffer (*heap true, the caller frees). */
-static char *text_of(const nara__item_t *it, char *buf, size_t cap, bool *heap)
+char *nara__timeline_text(nara_kind_t kind, const nara__body_t *b, char *buf, size_t cap,
+                          bool *heap)
 {
-    const nara__body_t *b = &it->b;
     nara__str_t parts[5] = {{0}};
     const char *seps[5] = {"", "", "", "", ""};
     size_t len = 1;
     char *out;
 
-    switch (it->m.kind) {
+    switch (kind) {
     case NARA_KIND_CASE_OPEN:
         parts[0] = b->title;
         break;
@@ -298,37 +296,35 @@ static char *text_of(const nara__item_t *it, char *buf, size_t cap, bool *heap)
     return out;
 }
 
-static nara_err_t write_timeline(nara_domain_t *d, const case_fold_t *f, const nara__item_t *it)
-{
-    sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_TL_INSERT);
-    char buf[1024];
-    bool heap = false;
-    char *text = text_of(it, buf, sizeof buf, &heap);
-    if (text == NULL)
-        return NARA_NOMEM;
-    /* SQLITE_STATIC: all of it outlives the step (see nara__bind_str) */
-    sqlite3_bind_int64(st, 1, f->cno);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)it->m.hlc);
-    sqlite3_bind_blob(st, 3, it->m.id, 32, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, nara_kind_name(it->m.kind), -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 5, it->m.author, 32, SQLITE_STATIC);
-    sqlite3_bind_int(st, 6, (int)it->flags);
-    sqlite3_bind_text(st, 7, text, -1, SQLITE_STATIC);
-    nara_err_t err = nara__dom_exec(d, st, "insert dom_timeline");
-    if (heap)
-        free(text);
-    return err;
-}
-
 static void bind_hlc_of(sqlite3_stmt *st, int col, const case_fold_t *f, int item)
 {
     sqlite3_bind_int64(st, col, item >= 0 ? (sqlite3_int64)f->items[item].m.hlc : 0);
 }
 
+static void put_be(uint8_t *p, uint64_t v, int n)
+{
+    for (int k = 0; k < n; k++)
+        p[k] = (uint8_t)(v >> (8 * (n - 1 - k)));
+}
+
+/* The case row, with its timeline: the effective events in (hlc, id) order
+ * (the items' order), each (ord, flags). */
 static nara_err_t write_case(nara_domain_t *d, const case_fold_t *f)
 {
     const nara__item_t *o = &f->items[f->open];
+    uint8_t *tl = malloc(f->n * NARA__TL_ENTRY + 1);
+    size_t tl_len = 0;
+    if (tl == NULL)
+        return NARA_NOMEM;
+    for (size_t i = 0; i < f->n; i++) {
+        if (f->items[i].rule != NARA_RULE_OK)
+            continue;
+        put_be(tl + tl_len, (uint64_t)f->items[i].ord, 8);
+        put_be(tl + tl_len + 8, f->items[i].flags, 4);
+        tl_len += NARA__TL_ENTRY;
+    }
     sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_CASE_INSERT);
+    sqlite3_bind_blob(st, 18, tl, (int)tl_len, SQLITE_STATIC);
     sqlite3_bind_int64(st, 17, f->cno);
     sqlite3_bind_blob(st, 1, f->case_id, 32, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, o->m.stream, -1, SQLITE_TRANSIENT);
@@ -351,7 +347,9 @@ static nara_err_t write_case(nara_domain_t *d, const case_fold_t *f)
     bind_hlc_of(st, 14, f, f->resolved);
     bind_hlc_of(st, 15, f, f->closed);
     sqlite3_bind_int64(st, 16, (sqlite3_int64)f->last);
-    return nara__dom_exec(d, st, "insert dom_case");
+    nara_err_t err = nara__dom_exec(d, st, "insert dom_case");
+    free(tl);
+    return err;
 }
 
 static nara_err_t write_conflict(nara_domain_t *d, const case_fold_t *f, const case_conflict_t *c)
@@ -369,14 +367,10 @@ static nara_err_t write_conflict(nara_domain_t *d, const case_fold_t *f, const c
 
 static nara_err_t delete_case_rows(nara_domain_t *d, const uint8_t *case_id, int64_t cno)
 {
-    static const nara__dom_stmt_id_t by_no[] = {NARA__DQ_CASE_DELETE, NARA__DQ_TL_DELETE};
     static const nara__dom_stmt_id_t by_ent[] = {NARA__DQ_CONFLICT_DELETE, NARA__DQ_Q_DELETE};
-    nara_err_t err = NARA_OK;
-    for (int k = 0; err == NARA_OK && k < 2; k++) {
-        sqlite3_stmt *st = nara__dom_stmt(d, by_no[k]);
-        sqlite3_bind_int64(st, 1, cno);
-        err = nara__dom_exec(d, st, "delete case rows");
-    }
+    sqlite3_stmt *row = nara__dom_stmt(d, NARA__DQ_CASE_DELETE);
+    sqlite3_bind_int64(row, 1, cno);
+    nara_err_t err = nara__dom_exec(d, row, "delete case rows");
     for (int k = 0; err == NARA_OK && k < 2; k++) {
         sqlite3_stmt *st = nara__dom_stmt(d, by_ent[k]);
         sqlite3_bind_int(st, 1, NARA__ENT_CASE);
@@ -394,9 +388,6 @@ static nara_err_t write_all(nara_domain_t *d, const case_fold_t *f)
     bool exists = f->open >= 0 && f->items[f->open].rule == NARA_RULE_OK;
     if (err == NARA_OK && exists)
         err = write_case(d, f);
-    for (size_t i = 0; err == NARA_OK && exists && i < f->n; i++)
-        if (f->items[i].rule == NARA_RULE_OK)
-            err = write_timeline(d, f, &f->items[i]);
     for (size_t k = 0; err == NARA_OK && k < f->n_conflicts; k++)
         err = write_conflict(d, f, &f->conflicts[k]);
     if (err == NARA_OK)

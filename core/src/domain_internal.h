@@ -241,11 +241,8 @@ enum {
     X(CASE_DELETE, "DELETE FROM dom_case WHERE cno = ?1")                                          \
     X(CASE_INSERT, "INSERT INTO dom_case(cno, id, region, status, category, function, title,"      \
                    " description, priority, opened, opened_by, ack, ack_by, escalated_to,"         \
-                   " resolved, closed, last) VALUES(?17, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"      \
-                   " ?10, ?11, ?12, ?13, ?14, ?15, ?16)")                                          \
-    X(TL_DELETE, "DELETE FROM dom_timeline WHERE cno = ?1")                                        \
-    X(TL_INSERT, "INSERT INTO dom_timeline(cno, hlc, id, kind, author, flags, text)"               \
-                 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)")                                            \
+                   " resolved, closed, last, tl) VALUES(?17, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"  \
+                   " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?18)")                                     \
     X(CASENO_GET, "SELECT cno FROM dom_caseno WHERE id = ?1")                                      \
     X(CASENO_PUT, "INSERT INTO dom_caseno(id, cno) VALUES(?1, ?2)")                                \
     X(LOH_DELETE, "DELETE FROM dom_lo_history WHERE region = ?1")                                  \
@@ -393,6 +390,21 @@ void nara__item_judge(nara_domain_t *d, const nara__devtab_t *devs, nara__item_t
 /* Were all n items accepted in the current transaction (so the entity was
  * never folded before and has no derived rows)?  false when unknown. */
 bool nara__items_new(const nara_domain_t *d, const nara__item_t *items, size_t n);
+
+/* Where the body of a stored event is (NULL for a redacted one), without
+ * hashing or validating: the bytes were decoded when accepted.  false if
+ * they are not an event's. */
+bool nara__stored_body(const uint8_t *buf, size_t len, const uint8_t **body, size_t *body_len);
+
+/* A case timeline (dom_case.tl): per effective event, its events.ord (8
+ * bytes, big-endian) and its NARA_TL_* flags (4 bytes, big-endian). */
+#define NARA__TL_ENTRY 12
+
+/* The timeline text of a case event (its body parsed), NUL-terminated: in
+ * buf when it fits in cap bytes, else malloc'd (*heap true, the caller
+ * frees).  NULL when out of memory. */
+char *nara__timeline_text(nara_kind_t kind, const nara__body_t *b, char *buf, size_t cap,
+                          bool *heap);
 
 /* Index of the item with this id, or -1. */
 int nara__items_find(const nara__item_t *items, size_t n, const uint8_t id[32]);

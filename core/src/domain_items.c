@@ -31,7 +31,7 @@ void nara__items_free(nara__item_t *items, size_t n)
  * when the store accepted them, so only positions are read here: no hashing,
  * no validation.  *body is NULL for a redacted event.  false if the bytes are
  * not an event's (a damaged file). */
-static bool stored_body(const uint8_t *buf, size_t len, const uint8_t **body, size_t *body_len)
+bool nara__stored_body(const uint8_t *buf, size_t len, const uint8_t **body, size_t *body_len)
 {
     enum { SIG_PART = 2 + NARA_SIGNATURE_BYTES }; /* c4 40 || sig, the last element */
     nara__mp_reader_t r = {buf, buf + len};
@@ -70,7 +70,7 @@ static nara_err_t load_row(nara_domain_t *d, sqlite3_stmt *st, nara__item_t *it)
         return NARA_NOMEM;
     if (len)
         memcpy(it->bytes, sqlite3_column_blob(st, 6), len);
-    if (!stored_body(it->bytes, len, &body, &body_len))
+    if (!nara__stored_body(it->bytes, len, &body, &body_len))
         return NARA_CORRUPT;
     it->rule = nara__body_parse(it->m.kind, body, body_len, d->regions, &d->zone, &it->b,
                                 it->detail, sizeof it->detail);

@@ -205,30 +205,105 @@ nara_err_t nara_domain_cases(nara_domain_t *d, const char *region, unsigned stat
     return walk(d, CASE_COLS " ORDER BY opened, id", NULL, NULL, false, case_row, &u);
 }
 
-static int timeline_row(sqlite3_stmt *st, void *walk_ctx)
+/* ---- timelines ------------------------------------------------------------------ */
+
+static uint64_t get_be(const uint8_t *p, int n)
 {
-    user_t *u = walk_ctx;
-    nara_timeline_entry_t e;
-    memset(&e, 0, sizeof e);
-    e.hlc = col_u64(st, 0);
-    col_id(st, 1, e.id);
-    e.kind = nara_kind_parse(col_text(st, 2));
-    col_id(st, 3, e.author);
-    e.flags = (unsigned)sqlite3_column_int(st, 4);
-    e.text = col_text(st, 5);
-    return ((int (*)(void *, const nara_timeline_entry_t *))u->fn)(u->ctx, &e);
+    uint64_t v = 0;
+    for (int k = 0; k < n; k++)
+        v = v << 8 | p[k];
+    return v;
 }
+
+enum { TL_OPENING, TL_OTHERS, TL_ALL };
+
+/* Call fn for the entries of a case timeline (dom_case.tl, see
+ * domain_internal.h), in their order: the case.open entries (TL_OPENING),
+ * the others (TL_OTHERS) or all.  Each event is read by its ord and its text
+ * made from its body, as the fold would have.  A non-zero fn stops:
+ * *stop. */
+static nara_err_t tl_walk(nara_domain_t *d, sqlite3_stmt *ev, const uint8_t *tl, size_t tl_len,
+                          int which, int (*fn)(void *ctx, const nara_timeline_entry_t *e),
+                          void *ctx, bool *stop)
+{
+    nara_err_t err = NARA_OK;
+    for (size_t k = 0; err == NARA_OK && !*stop && k + NARA__TL_ENTRY <= tl_len;
+         k += NARA__TL_ENTRY) {
+        nara_timeline_entry_t e;
+        const uint8_t *body;
+        size_t body_len;
+        nara__body_t b;
+        char detail[128], buf[1024];
+        bool heap = false;
+        char *text = NULL;
+
+        sqlite3_reset(ev);
+        sqlite3_bind_int64(ev, 1, (sqlite3_int64)get_be(tl + k, 8));
+        int rc = sqlite3_step(ev);
+        if (rc != SQLITE_ROW) {
+            err = nara__dom_err(d, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, "timeline event");
+            break;
+        }
+        memset(&e, 0, sizeof e);
+        e.kind = nara_kind_parse(col_text(ev, 3));
+        if (which != TL_ALL && (e.kind == NARA_KIND_CASE_OPEN) != (which == TL_OPENING))
+            continue;
+        col_id(ev, 0, e.id);
+        e.hlc = col_u64(ev, 1);
+        col_id(ev, 2, e.author);
+        e.flags = (unsigned)get_be(tl + k + 8, 4);
+        if (!nara__stored_body(sqlite3_column_blob(ev, 4), (size_t)sqlite3_column_bytes(ev, 4),
+                               &body, &body_len) ||
+            nara__body_parse(e.kind, body, body_len, d->regions, &d->zone, &b, detail,
+                             sizeof detail) != NARA_RULE_OK) {
+            err = nara__dom_err(d, SQLITE_CORRUPT, "timeline event body");
+            break;
+        }
+        text = nara__timeline_text(e.kind, &b, buf, sizeof buf, &heap);
+        if (text == NULL) {
+            err = NARA_NOMEM;
+            break;
+        }
+        e.text = text;
+        *stop = fn(ctx, &e) != 0;
+        if (heap)
+            free(text);
+    }
+    sqlite3_reset(ev);
+    return err;
+}
+
+#define TL_EVENT_SQL                                                                               \
+    "SELECT e.id, e.hlc, f.author, e.kind, e.bytes FROM events e JOIN feeds f ON f.id = e.feed"    \
+    " WHERE e.ord = ?1"
 
 nara_err_t nara_domain_timeline(nara_domain_t *d, const uint8_t case_id[NARA_ID_BYTES],
                                 int (*fn)(void *ctx, const nara_timeline_entry_t *e), void *ctx)
 {
-    user_t u = {(void (*)(void))fn, ctx, 0};
+    sqlite3_stmt *st = NULL, *ev = NULL;
+    bool stop = false;
+    int rc = SQLITE_DONE;
     if (d == NULL || case_id == NULL || fn == NULL)
         return NARA_INVAL;
-    return walk(d,
-                "SELECT hlc, id, kind, author, flags, text FROM dom_timeline WHERE cno = " CNO_OF_ID
-                " ORDER BY kind = 'case.open' DESC, hlc, id",
-                NULL, case_id, false, timeline_row, &u);
+    nara_err_t err = prepare(d, "SELECT tl FROM dom_case WHERE cno = " CNO_OF_ID, &st);
+    if (err == NARA_OK)
+        err = prepare(d, TL_EVENT_SQL, &ev);
+    if (err == NARA_OK) {
+        sqlite3_bind_blob(st, 1, case_id, 32, SQLITE_TRANSIENT);
+        rc = sqlite3_step(st);
+        err = nara__dom_err(d, rc, "read dom_case");
+    }
+    if (err == NARA_OK && rc == SQLITE_ROW) {
+        const uint8_t *tl = sqlite3_column_blob(st, 0);
+        size_t tl_len = (size_t)sqlite3_column_bytes(st, 0);
+        /* the opening first, then the others in (hlc, id) order */
+        err = tl_walk(d, ev, tl, tl_len, TL_OPENING, fn, ctx, &stop);
+        if (err == NARA_OK)
+            err = tl_walk(d, ev, tl, tl_len, TL_OTHERS, fn, ctx, &stop);
+    }
+    sqlite3_finalize(ev);
+    sqlite3_finalize(st);
+    return err;
 }
 
 /* ---- conflicts, quarantine, decrees ----------------------------------------------- */
@@ -501,15 +576,16 @@ nara_err_t nara_domain_report(nara_domain_t *d, uint64_t as_of_ms,
 /* Every derived table, each in the order of its primary key.  SELECT * gives
  * the columns in declaration order.  The digest is compared between
  * replicas of different versions, so it hashes what version 2 did: the
- * cases and timelines as if keyed by the case id (their tables are keyed by
- * the case's local number, dom_caseno maps the ids to it, in id order). */
+ * cases as if keyed by the case id (dom_case is keyed by the case's local
+ * number; dom_caseno maps the ids to it, in id order), and then version 2's
+ * dom_timeline rows (case_id, hlc, id, kind, author, flags, text) ordered by
+ * (case_id, hlc, id), rebuilt from each case's `tl` (NULL below). */
 static const char *const digest_sql[] = {
     "SELECT * FROM dom_device ORDER BY device, hlc, id",
     "SELECT * FROM dom_decree ORDER BY id",
     "SELECT * FROM dom_lo_history ORDER BY region, hlc, id",
     "SELECT " CASE_COLUMNS " FROM dom_caseno m JOIN dom_case c ON c.cno = m.cno ORDER BY m.id",
-    "SELECT m.id, t.hlc, t.id, t.kind, t.author, t.flags, t.text"
-    " FROM dom_caseno m JOIN dom_timeline t ON t.cno = m.cno ORDER BY m.id, t.hlc, t.id",
+    NULL,
     "SELECT * FROM dom_conflict ORDER BY ent, ekey, kind, a, b",
     "SELECT * FROM dom_quarantine ORDER BY ent, ekey, id",
 };
@@ -540,6 +616,71 @@ static void hash_column(crypto_generichash_state *h, sqlite3_stmt *st, int col)
     }
 }
 
+static void hash_blob(crypto_generichash_state *h, uint8_t type, const void *p, size_t n)
+{
+    crypto_generichash_update(h, &type, 1);
+    hash_u64(h, n);
+    if (n)
+        crypto_generichash_update(h, p, n);
+}
+
+static void hash_int(crypto_generichash_state *h, uint64_t v)
+{
+    uint8_t type = SQLITE_INTEGER;
+    crypto_generichash_update(h, &type, 1);
+    hash_u64(h, v);
+}
+
+/* One timeline entry hashed as hash_column would hash version 2's row. */
+typedef struct {
+    crypto_generichash_state *h;
+    const uint8_t *case_id;
+} tl_digest_t;
+
+static int digest_tl_entry(void *ctx, const nara_timeline_entry_t *e)
+{
+    tl_digest_t *t = ctx;
+    const char *kind = nara_kind_name(e->kind);
+    crypto_generichash_update(t->h, (const uint8_t *)"R", 1);
+    hash_blob(t->h, SQLITE_BLOB, t->case_id, 32);
+    hash_int(t->h, e->hlc);
+    hash_blob(t->h, SQLITE_BLOB, e->id, 32);
+    hash_blob(t->h, SQLITE_TEXT, kind, strlen(kind));
+    hash_blob(t->h, SQLITE_BLOB, e->author, 32);
+    hash_int(t->h, e->flags);
+    hash_blob(t->h, SQLITE_TEXT, e->text, strlen(e->text));
+    return 0;
+}
+
+static nara_err_t digest_timelines(nara_domain_t *d, crypto_generichash_state *h)
+{
+    sqlite3_stmt *st = NULL, *ev = NULL;
+    bool stop = false;
+    int rc = SQLITE_DONE;
+    nara_err_t err = prepare(d,
+                             "SELECT m.id, c.tl FROM dom_caseno m JOIN dom_case c ON c.cno = m.cno"
+                             " ORDER BY m.id",
+                             &st);
+    if (err == NARA_OK)
+        err = prepare(d, TL_EVENT_SQL, &ev);
+    while (err == NARA_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        tl_digest_t t = {h, sqlite3_column_blob(st, 0)};
+        if (sqlite3_column_bytes(st, 0) != 32) {
+            err = nara__dom_err(d, SQLITE_CORRUPT, "dom_caseno row");
+            break;
+        }
+        const uint8_t *tl = sqlite3_column_blob(st, 1);
+        size_t tl_len = (size_t)sqlite3_column_bytes(st, 1);
+        /* version 2 ordered by (hlc, id) only: every entry, in tl order */
+        err = tl_walk(d, ev, tl, tl_len, TL_ALL, digest_tl_entry, &t, &stop);
+    }
+    if (err == NARA_OK)
+        err = nara__dom_err(d, rc, "read timelines");
+    sqlite3_finalize(ev);
+    sqlite3_finalize(st);
+    return err;
+}
+
 static int digest_row(sqlite3_stmt *st, void *walk_ctx)
 {
     crypto_generichash_state *h = walk_ctx;
@@ -563,7 +704,10 @@ nara_err_t nara_domain_digest(nara_domain_t *d, uint8_t out[NARA_HASH_BYTES])
     for (size_t t = 0; err == NARA_OK && t < sizeof digest_sql / sizeof digest_sql[0]; t++) {
         uint8_t table = (uint8_t)t;
         crypto_generichash_update(&h, &table, 1);
-        err = walk(d, digest_sql[t], NULL, NULL, false, digest_row, &h);
+        if (digest_sql[t])
+            err = walk(d, digest_sql[t], NULL, NULL, false, digest_row, &h);
+        else
+            err = digest_timelines(d, &h);
     }
     crypto_generichash_final(&h, out, NARA_HASH_BYTES);
     if (err != NARA_OK)
