@@ -107,6 +107,75 @@ static void test_lang_choice(void **state)
     assert_int_equal(nara_lang_from_env("id_ID.UTF-8", "C", "C"), NARA_LANG_ID);
 }
 
+/* Every case status, event kind and role has an Indonesian word for human
+ * output; English keeps the wire value (what --json and the options use). */
+static void test_vocabulary_is_translated(void **state)
+{
+    (void)state;
+    for (int st = 0; st < NARA_CASE_STATUS_COUNT; st++) {
+        const char *in = nara_vocab_in(NARA_LANG_ID, NARA_VOCAB_STATUS, st);
+        assert_non_null(in);
+        assert_string_equal(nara_vocab_in(NARA_LANG_EN, NARA_VOCAB_STATUS, st),
+                            nara_case_status_name((nara_case_status_t)st));
+        assert_string_not_equal(in, nara_case_status_name((nara_case_status_t)st));
+    }
+    for (int k = 1; k < NARA_KIND_COUNT; k++) {
+        const char *in = nara_vocab_in(NARA_LANG_ID, NARA_VOCAB_KIND, k);
+        assert_non_null(in);
+        assert_true(in[0] != '\0');
+        assert_string_not_equal(in, nara_kind_name((nara_kind_t)k));
+    }
+    for (int r = 0; r < NARA_ROLE_COUNT; r++) {
+        const char *in = nara_vocab_in(NARA_LANG_ID, NARA_VOCAB_ROLE, r);
+        assert_non_null(in);
+        assert_true(in[0] != '\0');
+    }
+    assert_null(nara_vocab_in(NARA_LANG_ID, NARA_VOCAB_STATUS, NARA_CASE_STATUS_COUNT));
+}
+
+/* Every audit finding kind has an Indonesian sentence taking its parameters
+ * (one %s per letter of its shape), and every domain rule one taking the
+ * event kind and its stream. */
+static void test_audit_and_rule_sentences_are_complete(void **state)
+{
+    (void)state;
+    char want[64], got[256];
+    for (int k = 1; k < NARA_AUDIT_K_COUNT; k++) {
+        const char *fmt = nara_audit_format_id((nara_audit_kind_t)k);
+        const char *shape = nara_audit_kind_shape((nara_audit_kind_t)k);
+        if (fmt == NULL)
+            fail_msg("audit kind %d has no Indonesian sentence", k);
+        want[0] = '\0';
+        for (size_t i = 0; shape[i]; i++)
+            strcat(want, "%s");
+        conversions(fmt, got, sizeof got);
+        assert_string_equal(got, want);
+    }
+#define RULE_HAS_TEXT(name, num, text)                                                             \
+    assert_non_null(nara_rule_format_id(NARA_RULE_##name));                                        \
+    conversions(nara_rule_format_id(NARA_RULE_##name), got, sizeof got);                           \
+    assert_string_equal(got, "%s%s");
+    NARA_RULE_MAP(RULE_HAS_TEXT)
+#undef RULE_HAS_TEXT
+}
+
+/* A region-list error of the core is reworded in Indonesian; a sentence the
+ * catalogue does not know, and English, stay as given. */
+static void test_region_list_errors_are_reworded(void **state)
+{
+    (void)state;
+    char out[256];
+    nara_regions_error_in(NARA_LANG_ID, "line 3: duplicate region code 32.01 (first on line 2)",
+                          out, sizeof out);
+    assert_string_equal(out, "baris 3: kode kabupaten/kota 32.01 ganda (yang pertama di baris 2)");
+    nara_regions_error_in(NARA_LANG_ID, "missing province line", out, sizeof out);
+    assert_string_equal(out, "baris provinsi tidak ada");
+    nara_regions_error_in(NARA_LANG_ID, "line 2: something new", out, sizeof out);
+    assert_string_equal(out, "baris 2: something new");
+    nara_regions_error_in(NARA_LANG_EN, "missing province line", out, sizeof out);
+    assert_string_equal(out, "missing province line");
+}
+
 /* ---- the binary under each locale ------------------------------------------ */
 
 typedef struct {
@@ -174,6 +243,21 @@ static void expect_err(const char *needle)
 {
     if (strstr(res.err, needle) == NULL)
         fail_msg("'%s' not in stderr:\n%s", needle, res.err);
+}
+
+/* English that must not be left in the output. */
+static void expect_out_not(const char *english)
+{
+    if (strstr(res.out, english))
+        fail_msg("'%s' still in output:\n%s", english, res.out);
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
 }
 
 static void test_indonesian(void **state)
@@ -349,10 +433,7 @@ static void test_delta_files_are_indonesian_under_id_locale(void **state)
     expect_out("catatan diimpor:");
     expect_out("sudah dimiliki");
     snprintf(bad, sizeof bad, "%s/bad.delta", f->dir);
-    FILE *fp = fopen(bad, "w");
-    assert_non_null(fp);
-    fputs("not a delta file at all\n", fp);
-    fclose(fp);
+    write_text(bad, "not a delta file at all\n");
     assert_int_equal(NARA_IN("id_ID.UTF-8", f, "import", bad), 1);
     expect_err("bukan berkas delta Naradamping");
 }
@@ -380,6 +461,110 @@ static void test_sync_failure_is_indonesian_under_id_locale(void **state)
     expect_err("tidak dapat terhubung ke 127.0.0.1:1");
     assert_int_equal(NARA_IN("id_ID.UTF-8", f, "status"), 0);
     expect_out("          terkirim 0, dikonfirmasi 0");
+}
+
+static void test_case_status_is_indonesian_under_id_locale(void **state)
+{
+    fx_t *f = *state;
+    assert_int_equal(NARA_IN("id_ID.UTF-8", f, "case", "list"), 0);
+    expect_out("  terbuka ");
+    expect_out_not(" open ");
+}
+
+static void test_case_status_is_the_wire_value_otherwise(void **state)
+{
+    fx_t *f = *state;
+    assert_int_equal(NARA_IN("C", f, "case", "list"), 0);
+    expect_out("  open ");
+}
+
+static void test_event_kinds_are_indonesian_under_id_locale(void **state)
+{
+    fx_t *f = *state;
+    assert_int_equal(NARA_IN("id_ID.UTF-8", f, "case", "show", f->id), 0);
+    expect_out("  pembukaan ");
+    expect_out_not("case.open");
+}
+
+static void test_roles_are_indonesian_under_id_locale(void **state)
+{
+    fx_t *f = *state;
+    assert_int_equal(NARA_IN("id_ID.UTF-8", f, "devices"), 0);
+    expect_out("  kab/kota ");
+    expect_out_not("regency");
+}
+
+/* A change to a case's title after it was signed: the audit names the
+ * broken signature in Indonesian, not with the core's English sentence. */
+static void test_audit_finding_is_indonesian_under_id_locale(void **state)
+{
+    fx_t *f = *state;
+    char bundle[320];
+    static char buf[1 << 16];
+    snprintf(bundle, sizeof bundle, "%s/tampered.bundle", f->dir);
+    assert_int_equal(NARA_IN("C", f, "export-bundle", "--out", bundle), 0);
+    FILE *fp = fopen(bundle, "r+b");
+    assert_non_null(fp);
+    size_t n = fread(buf, 1, sizeof buf, fp);
+    size_t at = 0;
+    while (at + 14 <= n && memcmp(buf + at, "Jembatan rusak", 14) != 0)
+        at++;
+    assert_true(at + 14 <= n);
+    assert_int_equal(fseek(fp, (long)at, SEEK_SET), 0); /* "Kembatan rusak" */
+    assert_int_equal(fputc('K', fp), 'K');
+    fclose(fp);
+    assert_int_equal(NARA_IN("id_ID.UTF-8", f, "audit", bundle), 4);
+    expect_out("GAGAL");
+    expect_out("tanda tangan catatan tidak sah untuk kunci penulisnya");
+    expect_out("(NARA_SIGNATURE)");
+    expect_out_not("does not verify");
+}
+
+/* An event without effect (a regency may not acknowledge): the rule is
+ * explained in Indonesian in `quarantine`. */
+static void test_quarantine_reason_is_indonesian_under_id_locale(void **state)
+{
+    fx_t *f = *state;
+    assert_int_equal(NARA_IN("C", f, "case", "ack", f->id), 0);
+    assert_int_equal(NARA_IN("id_ID.UTF-8", f, "quarantine"), 0);
+    expect_out("tanggapan ");
+    expect_out("peran penulis tidak berwenang menulis tanggapan di 32.01");
+    expect_out_not("may not write");
+}
+
+/* A library error: the Indonesian sentence precedes the NARA_* name. */
+static void test_error_sentence_is_indonesian_under_id_locale(void **state)
+{
+    fx_t *f = *state;
+    char key[340];
+    snprintf(key, sizeof key, "%s.key", f->r);
+    write_text(key, "nara-key-v1 zz\n");
+    assert_int_equal(NARA_IN("id_ID.UTF-8", f, "status"), 5);
+    expect_err("berkas penyimpanan rusak atau bukan replika Naradamping (NARA_CORRUPT)");
+}
+
+/* The reason of a failed sync is stored with its Indonesian words too:
+ * `status` shows them under an Indonesian locale, even after an English run. */
+static void test_last_sync_reason_is_indonesian_under_id_locale(void **state)
+{
+    fx_t *f = *state;
+    assert_int_equal(NARA_IN("C", f, "sync", "--server", "ws://127.0.0.1:1"), 3);
+    assert_int_equal(NARA_IN("id_ID.UTF-8", f, "status"), 0);
+    expect_out(": gagal: tidak dapat terhubung ke 127.0.0.1:1");
+    assert_int_equal(NARA_IN("C", f, "status"), 0);
+    expect_out(": failed: could not connect to 127.0.0.1:1");
+}
+
+static void test_region_list_error_is_indonesian_under_id_locale(void **state)
+{
+    fx_t *f = *state;
+    char tsv[320], db[320];
+    snprintf(tsv, sizeof tsv, "%s/bad.tsv", f->dir);
+    snprintf(db, sizeof db, "%s/other.db", f->dir);
+    write_text(tsv, "32.01\tkabupaten\tBogor\n");
+    set_lang("id_ID.UTF-8");
+    assert_int_equal(NARA(db, "province", "init", "--regions", tsv), 1);
+    expect_err("baris 1: baris kabupaten/kota sebelum baris provinsi");
 }
 
 /* --json is byte-identical under both locales, errors included. */
@@ -488,6 +673,9 @@ int main(void)
         cmocka_unit_test(test_catalogue_complete),
         cmocka_unit_test(test_catalogue_is_translated),
         cmocka_unit_test(test_lang_choice),
+        cmocka_unit_test(test_vocabulary_is_translated),
+        cmocka_unit_test(test_audit_and_rule_sentences_are_complete),
+        cmocka_unit_test(test_region_list_errors_are_reworded),
         cmocka_unit_test(test_help_is_indonesian_under_id_locale),
         cmocka_unit_test(test_help_is_english_otherwise),
         cmocka_unit_test_setup_teardown(test_indonesian, setup, teardown),
@@ -511,6 +699,23 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_audit_report_is_indonesian_under_id_locale, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_sync_failure_is_indonesian_under_id_locale, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_case_status_is_indonesian_under_id_locale, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_case_status_is_the_wire_value_otherwise, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_event_kinds_are_indonesian_under_id_locale, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_roles_are_indonesian_under_id_locale, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_finding_is_indonesian_under_id_locale, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_quarantine_reason_is_indonesian_under_id_locale, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_error_sentence_is_indonesian_under_id_locale, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_last_sync_reason_is_indonesian_under_id_locale, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_region_list_error_is_indonesian_under_id_locale, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_json_same, setup, teardown),
     };

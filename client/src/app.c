@@ -55,8 +55,8 @@ int nara_app_load_regions(nara_app_t *app, const char *path)
         return NARA_EXIT_OK;
     nara_err_t err = nara_regions_load(path, &app->regions_owned, msg, sizeof msg);
     if (err != NARA_OK && msg[0])
-        return nara_fail_msg(app, err == NARA_IO ? NARA_EXIT_STORAGE : NARA_EXIT_USAGE,
-                             NARA_MSG_ERR_REGION_LIST, path, msg);
+        return nara_fail_regions(app, err == NARA_IO ? NARA_EXIT_STORAGE : NARA_EXIT_USAGE,
+                                 NARA_MSG_ERR_REGION_LIST, path, msg);
     if (err != NARA_OK)
         return nara_fail_msg_err(app, err == NARA_IO ? NARA_EXIT_STORAGE : NARA_EXIT_USAGE, err,
                                  NARA_MSG_ERR_REGION_LIST_ERR, path);

@@ -141,7 +141,8 @@ static int print_device(void *ctx, const nara_device_t *d)
             printf("%-64s  %-11s %-20s %-28s %s\n", nara_msg(NARA_MSG_COL_KEY),
                    nara_msg(NARA_MSG_COL_ROLE), nara_msg(NARA_MSG_COL_SCOPE),
                    nara_msg(NARA_MSG_COL_DEVICE_NAME), nara_msg(NARA_MSG_COL_SINCE));
-        printf("%s  %-11s %-20s %-28s %s%s\n", pk, nara_role_name(d->role), d->scope, d->name,
+        printf("%s  %-11s %-20s %-28s %s%s\n", pk, nara_vocab(NARA_VOCAB_ROLE, (int)d->role),
+               d->scope, d->name,
                d->revoked ? nara_msg(NARA_MSG_DEVICE_REVOKED) : "", since);
         return 0;
     }
@@ -474,7 +475,8 @@ static int print_history(void *ctx, const nara_lo_entry_t *e)
     nara_hex(e->id, NARA_ID_BYTES, id);
     nara_fmt_time(nara_hlc_ms(e->hlc), t);
     if (j == NULL) {
-        printf(nara_msg(NARA_MSG_LO_HISTORY_ROW), t, id, nara_kind_name(e->kind), e->decree,
+        printf(nara_msg(NARA_MSG_LO_HISTORY_ROW), t, id, nara_vocab(NARA_VOCAB_KIND, (int)e->kind),
+               e->decree,
                e->effective, e->officer, flag[0] ? "  " : "", flag);
         if (e->flags & NARA_LO_CONFLICT)
             fputs(nara_msg(NARA_MSG_LO_CONFLICT), stdout);

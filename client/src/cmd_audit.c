@@ -102,11 +102,58 @@ static void subject(const nara_audit_finding_t *f, size_t n_inputs, char *out, s
     }
 }
 
+/* The finding's detail for a person: the library's English sentence, or in
+ * another language the catalogue's sentence for its kind, filled from its
+ * parameters (nara_bundle.h, NARA_AUDIT_KIND_MAP). */
+static void detail(const nara_audit_finding_t *f, char *out, size_t cap)
+{
+    const char *fmt = nara_msg_lang() == NARA_LANG_EN ? NULL : nara_audit_format_id(f->kind);
+    if (fmt == NULL) {
+        snprintf(out, cap, "%s", f->detail);
+        return;
+    }
+    char p[4][128] = {"", "", "", ""};
+    const char *shape = nara_audit_kind_shape(f->kind);
+    size_t u = 0, r = 0;
+    for (size_t i = 0; shape[i] && i < 4; i++) {
+        switch (shape[i]) {
+        case 'u':
+            snprintf(p[i], sizeof p[i], "%llu", (unsigned long long)f->arg[u++ % 3]);
+            break;
+        case 't':
+            nara_fmt_time(f->arg[u++ % 3], p[i]);
+            break;
+        case 'r':
+            snprintf(p[i], sizeof p[i], "%s", f->ref[r++ % 2]);
+            break;
+        case 'e':
+            snprintf(p[i], sizeof p[i], "%s", nara_err_text(f->cause));
+            break;
+        case 'k':
+            snprintf(p[i], sizeof p[i], "%s", nara_vocab_kind(f->name));
+            break;
+        case 'l':
+            snprintf(p[i], sizeof p[i], "%s", nara_rule_name(f->rule));
+            break;
+        }
+    }
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    int n = snprintf(out, cap, fmt, p[0], p[1], p[2], p[3]);
+#pragma GCC diagnostic pop
+    if (f->kind == NARA_AUDIT_K_NO_EFFECT && n > 0 && (size_t)n + 2 < cap) {
+        memcpy(out + n, ": ", 3);
+        nara_rule_explain(out + n + 2, cap - (size_t)n - 2, f->rule, f->name, f->stream, "");
+    }
+}
+
 static void human_line(const nara_audit_finding_t *f, size_t n_inputs, const char *lead)
 {
-    char subj[256];
+    char subj[256], text[512];
     subject(f, n_inputs, subj, sizeof subj);
-    printf("%s%-12s %s%s%s (%s)\n", lead, f->check, subj, subj[0] ? ": " : "", f->detail,
+    detail(f, text, sizeof text);
+    const char *check = nara_audit_check_in(nara_msg_lang(), f->check);
+    printf("%s%-12s %s%s%s (%s)\n", lead, check ? check : f->check, subj, subj[0] ? ": " : "", text,
            nara_err_name(f->code));
 }
 
@@ -293,7 +340,8 @@ static int audit_server_db(nara_app_t *app, nara_store_t *s, const char *regions
     if (!t->has_root)
         return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_SERVER_REPLICA_ROOT, app->db);
     if (regions_file && nara_regions_load(regions_file, &regions, msg, sizeof msg) != NARA_OK)
-        return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_REGIONS_FILE, regions_file, msg);
+        return nara_fail_regions(app, NARA_EXIT_USAGE, NARA_MSG_ERR_REGIONS_FILE, regions_file,
+                                 msg);
     FILE *f = tmpfile();
     nara_err_t err = f ? nara_tlog_open(s, NULL, NARA_TLOG_READONLY, &log) : NARA_IO;
     if (err == NARA_OK)

@@ -256,7 +256,8 @@ static int list_case(void *ctx, const nara_case_t *c)
         printf("%-12s  %-6s %-12s %-9s %-20s  %s\n", "ID", nara_msg(NARA_MSG_COL_REGION),
                nara_msg(NARA_MSG_COL_STATUS), nara_msg(NARA_MSG_COL_PRIORITY),
                nara_msg(NARA_MSG_COL_OPENED), nara_msg(NARA_MSG_COL_TITLE));
-    printf("%s  %-6s %-12s %-9s %s  %s\n", id, c->region, nara_case_status_name(c->status),
+    printf("%s  %-6s %-12s %-9s %s  %s\n", id, c->region,
+           nara_vocab(NARA_VOCAB_STATUS, (int)c->status),
            c->priority, t, c->title);
     return 0;
 }
@@ -315,7 +316,7 @@ static int show_fields(void *ctx, const nara_case_t *c)
     nara_fmt_time(nara_hlc_ms(c->opened), t);
     nara_author_label(s->app, nara_msg_lang(), c->opened_by, who, sizeof who);
     printf(nara_msg(NARA_MSG_CASE_SHOW_HEAD), id, c->title, c->region,
-           nara_case_status_name(c->status), c->priority);
+           nara_vocab(NARA_VOCAB_STATUS, (int)c->status), c->priority);
     printf(nara_msg(NARA_MSG_CASE_SHOW_OPENED), c->category, c->function, t, who);
     if (c->acked) {
         nara_fmt_time(nara_hlc_ms(c->ack), t);
@@ -345,7 +346,7 @@ static int show_entry(void *ctx, const nara_timeline_entry_t *e)
     nara_author_label(s->app, s->j ? NARA_LANG_EN : nara_msg_lang(), e->author, who, sizeof who);
     if (s->j == NULL) {
         flags_text(e->flags, flags, sizeof flags);
-        printf("  %s  %-13s %s%s\n", t, nara_kind_name(e->kind), who, flags);
+        printf("  %s  %-13s %s%s\n", t, nara_vocab(NARA_VOCAB_KIND, (int)e->kind), who, flags);
         if (e->text[0])
             printf("      %s\n", e->text);
         return 0;

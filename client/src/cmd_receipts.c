@@ -213,7 +213,8 @@ static int on_receipt(void *ctx, const nara_rcpt_row_t *r)
     short_id(r->id, id);
     printf("  %-12s  %-8s %5llu  %-14s %8llu %10llu  %s%s\n", id, held ? ev.stream : "?",
            (unsigned long long)(held ? ev.seq : 0),
-           held ? ev.kind : nara_msg(NARA_MSG_RCPT_NOT_HELD), (unsigned long long)r->leaf,
+           held ? nara_vocab_kind(ev.kind) : nara_msg(NARA_MSG_RCPT_NOT_HELD),
+           (unsigned long long)r->leaf,
            (unsigned long long)r->size, at,
            x->verify ? nara_msg(ok ? NARA_MSG_RCPT_ROW_VERIFIED : NARA_MSG_RCPT_ROW_FAILED) : "");
     return 0;

@@ -257,6 +257,10 @@ static void record(sync_ctx_t *x, const nara_sync_result_t *r, int code)
     else
         snprintf(buf, sizeof buf, "%s: %s", result_word(code), r->err_text);
     note_meta(x, nara_meta_set(x->app->meta, NARA_META_SYNC_RESULT, buf));
+    if (code != NARA_EXIT_OK && code != NARA_EXIT_PARTIAL) {
+        snprintf(buf, sizeof buf, "%s: %s", result_word(code), r->err_id);
+        note_meta(x, nara_meta_set(x->app->meta, NARA_META_SYNC_RESULT_ID, buf));
+    }
     snprintf(buf, sizeof buf, NARA_SYNC_SUMMARY_FMT, (unsigned long long)r->total.events_sent,
              (unsigned long long)r->total.events_acked,
              (unsigned long long)r->total.events_received,
@@ -311,6 +315,7 @@ static int run(nara_app_t *app, const nara_cmd_spec_t *spec)
     if (err == NARA_NOMEM && r.err == NARA_OK) {
         snprintf(r.err_text, sizeof r.err_text, "%s", nara_strerror(NARA_NOMEM));
         snprintf(r.err_local, sizeof r.err_local, "%s", nara_err_text(NARA_NOMEM));
+        snprintf(r.err_id, sizeof r.err_id, "%s", nara_err_text_in(NARA_LANG_ID, NARA_NOMEM));
     }
     rc = exit_code(err, &r);
     record(&x, &r, rc);

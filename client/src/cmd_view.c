@@ -97,8 +97,8 @@ int nara_cmd_report(nara_app_t *app, int argc, char **argv)
 /* ---- status --------------------------------------------------------------------- */
 
 typedef struct {
-    char url[512], server_pk[80], sync_ms[32], result[256], summary[512];
-    bool has_url, has_pk, has_ms, has_result, has_summary;
+    char url[512], server_pk[80], sync_ms[32], result[256], result_id[400], summary[512];
+    bool has_url, has_pk, has_ms, has_result, has_result_id, has_summary;
 } settings_t;
 
 static nara_err_t read_settings(nara_app_t *app, settings_t *s)
@@ -115,6 +115,9 @@ static nara_err_t read_settings(nara_app_t *app, settings_t *s)
     if (err == NARA_OK)
         err = nara_meta_get(app->meta, NARA_META_SYNC_RESULT, s->result, sizeof s->result,
                             &s->has_result);
+    if (err == NARA_OK)
+        err = nara_meta_get(app->meta, NARA_META_SYNC_RESULT_ID, s->result_id,
+                            sizeof s->result_id, &s->has_result_id);
     if (err == NARA_OK)
         err = nara_meta_get(app->meta, NARA_META_SYNC_SUMMARY, s->summary, sizeof s->summary,
                             &s->has_summary);
@@ -218,14 +221,18 @@ static void status_json(nara_app_t *app, const facts_t *f, const settings_t *s, 
     nara_json_end(j);
 }
 
-/* The stored result of the last sync (always English: "ok", "partial: ...",
- * "failed: <why>", "refused: <why>") in the locale's words; <why> as stored. */
-static void stored_result(const char *stored, char *out, size_t cap)
+/* The stored result of the last sync (English: "ok", "partial: ...",
+ * "failed: <why>", "refused: <why>") in the locale's words.  Under an
+ * Indonesian locale <why> comes from the Indonesian copy stored beside it
+ * (NARA_META_SYNC_RESULT_ID) when that copy is of the same outcome; otherwise
+ * as stored. */
+static void stored_result(const settings_t *s, char *out, size_t cap)
 {
     static const struct {
         const char *word;
         nara_msg_id_t id;
     } words[] = {{"failed", NARA_MSG_SYNC_FAILED}, {"refused", NARA_MSG_SYNC_REFUSED_WORD}};
+    const char *stored = s->result;
     if (strcmp(stored, "ok") == 0) {
         snprintf(out, cap, "%s", nara_msg(NARA_MSG_STORED_OK));
         return;
@@ -237,6 +244,9 @@ static void stored_result(const char *stored, char *out, size_t cap)
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
         size_t n = strlen(words[i].word);
         if (strncmp(stored, words[i].word, n) == 0 && stored[n] == ':') {
+            if (nara_msg_lang() == NARA_LANG_ID && s->has_result_id &&
+                strncmp(s->result_id, words[i].word, n) == 0 && s->result_id[n] == ':')
+                stored = s->result_id;
             snprintf(out, cap, "%s%s", nara_msg(words[i].id), stored + n);
             return;
         }
@@ -252,13 +262,14 @@ static void status_human(nara_app_t *app, const facts_t *f, const settings_t *s)
     nara_hex(app->root_pk, NARA_PUBLICKEY_BYTES, root);
     nara_hex(f->digest, NARA_HASH_BYTES, d);
     printf(nara_msg(NARA_MSG_STATUS_REPLICA), app->db, nara_regions_province_name(app->regions),
-           pk, nara_role_name(f->role), f->revoked ? nara_msg(NARA_MSG_STATUS_REVOKED) : "", root);
+           pk, nara_vocab(NARA_VOCAB_ROLE, (int)f->role),
+           f->revoked ? nara_msg(NARA_MSG_STATUS_REVOKED) : "", root);
     printf(nara_msg(NARA_MSG_STATUS_EVENTS),
            (unsigned long long)f->counts.events, (unsigned long long)f->counts.feeds,
            (unsigned long long)f->counts.pending, (unsigned long long)f->counts.forks,
            (unsigned long long)f->counts.quarantined, (unsigned long long)f->no_effect, d);
     nara_fmt_time(s->has_ms ? strtoull(s->sync_ms, NULL, 10) : 0, t);
-    stored_result(s->result, result, sizeof result);
+    stored_result(s, result, sizeof result);
     printf(nara_msg(NARA_MSG_STATUS_LAST_SYNC), s->has_ms ? t : nara_msg(NARA_MSG_STATUS_NEVER),
            s->has_result ? ": " : "", s->has_result ? result : "");
     if (s->has_summary &&
@@ -351,14 +362,14 @@ static int dom_q(void *ctx, const nara_dom_quarantined_t *q)
     view_walk_t *w = ctx;
     nara_json_t *j = w->j;
     w->n++;
-    char id[65], t[NARA_TIME_STR], author[9];
+    char id[65], t[NARA_TIME_STR], author[9], why[256];
     nara_hex(q->id, NARA_ID_BYTES, id);
     nara_fmt_time(nara_hlc_ms(q->hlc), t);
     nara_fmt_key(q->author, author);
     if (j == NULL) {
-        printf(nara_msg(NARA_MSG_Q_DOM_ROW), t, id, q->kind, q->stream, author,
-               nara_rule_name(q->rule), q->detail && q->detail[0] ? " - " : "",
-               q->detail ? q->detail : "");
+        nara_rule_explain(why, sizeof why, q->rule, q->kind, q->stream, q->detail);
+        printf(nara_msg(NARA_MSG_Q_DOM_ROW), t, id, nara_vocab_kind(q->kind), q->stream, author,
+               nara_rule_name(q->rule), " - ", why);
         return 0;
     }
     nara_json_obj(j, NULL);

@@ -159,7 +159,7 @@ static int match_quarantined(void *ctx, const nara_dom_quarantined_t *q)
         return 0;
     w->found = true;
     w->rule = q->rule;
-    snprintf(w->detail, sizeof w->detail, "%s", q->detail ? q->detail : "");
+    nara_rule_explain(w->detail, sizeof w->detail, q->rule, q->kind, q->stream, q->detail);
     return 1;
 }
 

@@ -4,8 +4,10 @@
  * Designated initialisers keep each table in step with the enum; the static
  * assertions catch a table that grows past it, and tests/test_nara_i18n.c
  * checks that no entry is missing or empty and that both languages of an id
- * take the same printf conversions.  Only libc and nara_error.h are used.
+ * take the same printf conversions.  Only libc and the core's headers are
+ * used (the words of the log, rule and audit-finding texts below).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1376,6 +1378,311 @@ const char *nara_err_text(nara_err_t err)
 {
     const char *t = nara_err_text_in(nara_msg_lang(), err);
     return t && t[0] ? t : nara_strerror(err);
+}
+
+/* ---- the log's vocabulary in Indonesian (English: the wire values) ------------------------ */
+
+static const char *const status_id[NARA_CASE_STATUS_COUNT] = {
+    [NARA_CASE_OPEN] = "terbuka",         [NARA_CASE_ACKNOWLEDGED] = "ditanggapi",
+    [NARA_CASE_ESCALATED] = "dieskalasi", [NARA_CASE_RESOLVED] = "selesai",
+    [NARA_CASE_CLOSED] = "ditutup",       [NARA_CASE_REOPENED] = "dibuka lagi",
+};
+
+/* Nouns, so that they read in a sentence ("tanggapan tidak berlaku"). */
+static const char *const kind_id[NARA_KIND_COUNT] = {
+    [NARA_KIND_UNKNOWN] = "",
+    [NARA_KIND_DEVICE_ENROLL] = "pendaftaran",
+    [NARA_KIND_DEVICE_REVOKE] = "pencabutan",
+    [NARA_KIND_DECREE] = "Kepgub",
+    [NARA_KIND_LO_ASSIGN] = "penugasan LO",
+    [NARA_KIND_LO_UNASSIGN] = "pencabutan LO",
+    [NARA_KIND_CASE_OPEN] = "pembukaan",
+    [NARA_KIND_CASE_ACK] = "tanggapan",
+    [NARA_KIND_CASE_NOTE] = "catatan",
+    [NARA_KIND_CASE_ACTION] = "tindak lanjut",
+    [NARA_KIND_CASE_ESCALATE] = "eskalasi",
+    [NARA_KIND_CASE_RESOLVE] = "penyelesaian",
+    [NARA_KIND_CASE_REOPEN] = "buka ulang",
+    [NARA_KIND_CASE_CLOSE] = "penutupan",
+};
+
+static const char *const role_id[NARA_ROLE_COUNT] = {
+    [NARA_ROLE_NONE] = "tanpa peran",
+    [NARA_ROLE_ROOT] = "akar",
+    [NARA_ROLE_ADMIN] = "admin",
+    [NARA_ROLE_SECRETARIAT] = "sekretariat",
+    [NARA_ROLE_GOVERNOR] = "gubernur",
+    [NARA_ROLE_AUDITOR] = "inspektorat",
+    [NARA_ROLE_LO] = "LO",
+    [NARA_ROLE_REGENCY] = "kab/kota",
+    [NARA_ROLE_SERVER] = "server",
+};
+
+const char *nara_vocab_in(nara_lang_t lang, nara_vocab_t vocab, int value)
+{
+    static const struct {
+        const char *const *id;
+        int n;
+    } v[] = {
+        [NARA_VOCAB_STATUS] = {status_id, NARA_CASE_STATUS_COUNT},
+        [NARA_VOCAB_KIND] = {kind_id, NARA_KIND_COUNT},
+        [NARA_VOCAB_ROLE] = {role_id, NARA_ROLE_COUNT},
+    };
+    if ((unsigned)vocab >= sizeof v / sizeof v[0] || value < 0 || value >= v[vocab].n)
+        return NULL;
+    if (lang == NARA_LANG_ID)
+        return v[vocab].id[value];
+    switch (vocab) {
+    case NARA_VOCAB_STATUS:
+        return nara_case_status_name((nara_case_status_t)value);
+    case NARA_VOCAB_KIND:
+        return nara_kind_name((nara_kind_t)value);
+    default:
+        return nara_role_name((nara_role_t)value);
+    }
+}
+
+const char *nara_vocab(nara_vocab_t vocab, int value)
+{
+    const char *w = nara_vocab_in(nara_msg_lang(), vocab, value);
+    if (w == NULL || w[0] == '\0')
+        w = nara_vocab_in(NARA_LANG_EN, vocab, value);
+    return w ? w : "";
+}
+
+const char *nara_vocab_kind(const char *kind)
+{
+    nara_kind_t k = nara_kind_parse(kind);
+    return k == NARA_KIND_UNKNOWN ? (kind ? kind : "") : nara_vocab(NARA_VOCAB_KIND, (int)k);
+}
+
+/* Why an event took no effect (docs/events.md section 5): kind, stream. */
+static const char *const rules_id[] = {
+    [NARA_RULE_OK] = "%s di %s berlaku",
+    [NARA_RULE_UNKNOWN_DEVICE] =
+        "%s di %s ditulis oleh perangkat yang belum terdaftar pada waktu catatan itu",
+    [NARA_RULE_REVOKED] = "%s di %s ditulis oleh perangkat yang sudah dicabut sebelum waktu "
+                          "catatan itu",
+    [NARA_RULE_ROLE] = "peran penulis tidak berwenang menulis %s di %s",
+    [NARA_RULE_SCOPE] = "%s untuk wilayah %s di luar cakupan penulis",
+    [NARA_RULE_WRONG_STREAM] = "%s tidak boleh ditulis ke aliran %s",
+    [NARA_RULE_MALFORMED] = "isi %s di %s tidak sah",
+    [NARA_RULE_UNKNOWN_CASE] =
+        "%s di %s untuk persoalan yang tidak dikenal (pembukaannya tidak ada atau tidak berlaku)",
+    [NARA_RULE_UNKNOWN_KIND] = "jenis catatan %s di %s tidak dikenal",
+};
+
+const char *nara_rule_format_id(nara_rule_t rule)
+{
+    return (unsigned)rule < sizeof rules_id / sizeof rules_id[0] ? rules_id[rule] : NULL;
+}
+
+void nara_rule_explain(char *out, size_t cap, nara_rule_t rule, const char *kind,
+                       const char *stream, const char *detail)
+{
+    const char *fmt = nara_msg_lang() == NARA_LANG_ID ? nara_rule_format_id(rule) : NULL;
+    if (fmt == NULL) {
+        snprintf(out, cap, "%s", detail && detail[0] ? detail : nara_rule_name(rule));
+        return;
+    }
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    snprintf(out, cap, fmt, nara_vocab_kind(kind), stream ? stream : "");
+#pragma GCC diagnostic pop
+}
+
+/* Audit findings (nara_bundle.h, NARA_AUDIT_KIND_MAP): one %s per letter of
+ * the kind's shape. */
+static const char *const audit_id[NARA_AUDIT_K_COUNT] = {
+    [NARA_AUDIT_K_ROOT_MISMATCH] =
+        "paket ini milik kunci akar provinsi yang lain daripada paket pertama",
+    [NARA_AUDIT_K_REGIONS_MISMATCH] =
+        "paket ini memuat daftar wilayah yang lain daripada paket pertama",
+    [NARA_AUDIT_K_ROOT_UNTRUSTED] =
+        "paket menyebut kunci akar provinsi yang lain daripada yang diberikan: kewenangannya "
+        "diputar ulang dari kunci akar yang dipercaya",
+    [NARA_AUDIT_K_REGIONS_INVALID] =
+        "daftar wilayah di kepala paket tidak sah; daftar bawaan yang dipakai",
+    [NARA_AUDIT_K_HEAD_OTHER_KEY] = "kepala pohon berukuran %s (ditandatangani %s...) "
+                                    "ditandatangani kunci lain, bukan kunci server",
+    [NARA_AUDIT_K_HEAD_SIGNATURE] =
+        "tanda tangan kepala pohon berukuran %s (ditandatangani %s...) tidak sah",
+    [NARA_AUDIT_K_HEAD_EMPTY_ROOT] =
+        "kepala pohon berukuran 0 dengan akar yang bukan akar pohon kosong",
+    [NARA_AUDIT_K_HEAD_TWO_ROOTS] = "dua kepala pohon berukuran %s memiliki akar berbeda (%s... "
+                                    "dan %s...): server menandatangani dua riwayat yang berbeda",
+    [NARA_AUDIT_K_CONSISTENCY_NO_HEAD] = "bukti konsistensi dari ukuran %s ke %s, tetapi paket "
+                                         "tidak memuat kepala pohon berukuran %s",
+    [NARA_AUDIT_K_CONSISTENCY_FAILS] =
+        "kepala pohon berukuran %s dan %s bukan satu riwayat: bukti konsistensinya gagal (log "
+        "server bercabang atau menyusut)",
+    [NARA_AUDIT_K_RECEIPT_NO_HEAD] = "tanda terima untuk catatan %s... terhadap kepala pohon "
+                                     "berukuran %s yang tidak ada di paket",
+    [NARA_AUDIT_K_INCLUSION_FAILS] = "bukti inklusi catatan %s... pada daun %s tidak cocok "
+                                     "dengan kepala pohon berukuran %s",
+    [NARA_AUDIT_K_LEAF_TWO_EVENTS] = "daun %s adalah catatan %s... dalam satu bukti dan catatan "
+                                     "%s... dalam bukti lain: log server bercabang",
+    [NARA_AUDIT_K_EVENT_TWO_LEAVES] =
+        "catatan %s... ada di daun %s dalam satu bukti dan di daun %s dalam bukti lain",
+    [NARA_AUDIT_K_EVENT_CHANGED] =
+        "log bertanda tangan memuat catatan %s... di daun %s, tetapi rekaman ini mengaku daun "
+        "itu dengan bita yang berbeda (id %s...): catatan telah diubah",
+    [NARA_AUDIT_K_LEAF_MISMATCH] =
+        "rekaman mengaku daun %s, tetapi log bertanda tangan memuat catatan ini di daun %s",
+    [NARA_AUDIT_K_EVENT_INVALID] = "rekaman tidak memuat catatan bertanda tangan yang sah: %s",
+    [NARA_AUDIT_K_ORDER] = "catatan tidak dalam urutan feed (penulis, aliran, nomor urut naik): "
+                           "rekaman ini datang setelah posisi yang lebih akhir atau sama",
+    [NARA_AUDIT_K_AUTHOR_KEY] =
+        "penulis catatan bukan kunci Ed25519 yang sah: tanda tangannya tidak bermakna",
+    [NARA_AUDIT_K_SIGNATURE] = "tanda tangan catatan tidak sah untuk kunci penulisnya: isinya "
+                               "bukan yang ditandatangani penulis",
+    [NARA_AUDIT_K_CHAIN] = "tautan prev catatan tidak mengarah ke catatan sebelumnya di feed-nya "
+                           "(catatan sebelumnya diubah, atau catatan ini milik riwayat lain)",
+    [NARA_AUDIT_K_FORK_UNSIGNED] =
+        "rekaman percabangan memuat catatan yang tanda tangannya tidak sah (%s): bukan bukti",
+    [NARA_AUDIT_K_FORK_TWO_FEEDS] = "rekaman percabangan memuat catatan dari dua feed berbeda",
+    [NARA_AUDIT_K_UNREADABLE] = "pembacaan paket berhenti di bita ke-%s: %s",
+    [NARA_AUDIT_K_NO_HEADER] =
+        "tidak ada kepala paket yang dapat dibaca: tidak ada yang diverifikasi",
+    [NARA_AUDIT_K_CONSISTENCY_MISSING] =
+        "tidak ada yang membuktikan kepala pohon berukuran %s termasuk riwayat kepala terbesar "
+        "(ukuran %s): bukti konsistensi hilang",
+    [NARA_AUDIT_K_RECEIPT_NO_EVENT] = "server menandatangani catatan %s... di daun %s (pohon "
+                                      "berukuran %s), tetapi paket tidak memuat catatan itu",
+    [NARA_AUDIT_K_FEED_GAP] = "feed berlubang: catatan bernomor urut %s hilang sebelum catatan "
+                              "ini (nomor urut %s)",
+    [NARA_AUDIT_K_INCOMPLETE] =
+        "paket mengaku memuat seluruh log, tetapi %s dari %s daun kepala pohon terbesarnya "
+        "tidak memiliki catatan berbukti (yang pertama daun %s): ada catatan yang dihilangkan",
+    [NARA_AUDIT_K_NOT_IN_LOG] =
+        "catatan tidak ada di log bertanda tangan yang diaku dimuat paket seluruhnya (tidak ada "
+        "bukti terhadap kepala terbesarnya)",
+    [NARA_AUDIT_K_FORK_CONTINUATION] =
+        "penulis menandatangani dua lanjutan feed-nya: catatan ini pada nomor urut %s tidak "
+        "tertaut ke catatan yang disimpan pada nomor urut %s",
+    [NARA_AUDIT_K_FORK_SEQ] = "penulis menandatangani dua catatan berbeda pada nomor urut %s "
+                              "feed-nya (keduanya disimpan sebagai bukti)",
+    [NARA_AUDIT_K_NO_EFFECT] = "%s tidak berlaku (aturan %s)",
+    [NARA_AUDIT_K_SERVER_UNENROLLED] =
+        "kunci yang menandatangani kepala pohon (%s...) tidak terdaftar sebagai server di log: "
+        "tidak ada yang mengaitkannya dengan kunci akar provinsi (berikan --server-key bila "
+        "Anda memercayainya dengan cara lain)",
+    [NARA_AUDIT_K_SERVER_REVOKED] = "kunci server %s... menandatangani kepala pohon berukuran %s "
+                                    "pada %s, setelah pencabutannya (%s)",
+    [NARA_AUDIT_K_BACKDATED] =
+        "catatan mengaku dibuat %s, sebelum pencabutan penulisnya (%s), tetapi provinsi pertama "
+        "kali menandatanganinya pada %s: waktunya tidak dapat dibuktikan dan mungkin dimundurkan",
+};
+
+const char *nara_audit_format_id(nara_audit_kind_t kind)
+{
+    return (unsigned)kind < NARA_AUDIT_K_COUNT ? audit_id[kind] : NULL;
+}
+
+/* The audit's checks (nara_audit_finding_t.check) in Indonesian. */
+static const char *const checks_id[][2] = {
+    {"bundle", "paket"},
+    {"root", "akar"},
+    {"head", "kepala pohon"},
+    {"consistency", "konsistensi"},
+    {"inclusion", "inklusi"},
+    {"event", "catatan"},
+    {"order", "urutan"},
+    {"altered", "diubah"},
+    {"signature", "tanda tangan"},
+    {"chain", "rantai"},
+    {"receipt", "tanda terima"},
+    {"completeness", "kelengkapan"},
+    {"server-key", "kunci server"},
+    {"fork", "percabangan"},
+    {"authority", "kewenangan"},
+    {"effect", "efek"},
+    {"backdated", "dimundurkan"},
+};
+
+const char *nara_audit_check_in(nara_lang_t lang, const char *check)
+{
+    for (size_t i = 0; lang == NARA_LANG_ID && check && i < sizeof checks_id / sizeof checks_id[0];
+         i++)
+        if (strcmp(check, checks_id[i][0]) == 0)
+            return checks_id[i][1];
+    return lang == NARA_LANG_ID ? NULL : check;
+}
+
+/* ---- region-list errors: the core's English sentences, matched and reworded --------------- */
+
+/* Each English pattern (as core/src/regions.c words it; %s a word, %u a
+ * number) and its Indonesian format: the same captures, in order, as %s. */
+static const char *const regions_id[][2] = {
+    {"line %u: %s", "baris %s: %s"},
+    {"empty name", "nama kosong"},
+    {"name longer than %u bytes", "nama lebih dari %s bita"},
+    {"second province line (the first is line %u)", "baris provinsi kedua (yang pertama baris %s)"},
+    {"province code '%s' is not 1-8 digits", "kode provinsi '%s' bukan 1-8 angka"},
+    {"region line before the province line", "baris kabupaten/kota sebelum baris provinsi"},
+    {"region code '%s' is not %s.NN", "kode kabupaten/kota '%s' bukan %s.NN"},
+    {"duplicate region code %s (first on line %u)",
+     "kode kabupaten/kota %s ganda (yang pertama di baris %s)"},
+    {"more than %u regions", "lebih dari %s kabupaten/kota"},
+    {"type must be 'kabupaten' or 'kota', not '%s'",
+     "jenis harus 'kabupaten' atau 'kota', bukan '%s'"},
+    {"expected 3 tab-separated fields, found %u",
+     "seharusnya 3 kolom dipisahkan tab, ditemukan %s"},
+    {"missing province line", "baris provinsi tidak ada"},
+    {"no regions", "tidak ada kabupaten/kota"},
+    {"out of memory", "memori tidak cukup"},
+    {"%s: read error", "%s: galat baca"},
+};
+
+#define REGIONS_CAPS 3
+
+/* Does text match pattern p whole?  Captures (at most REGIONS_CAPS) into cap. */
+static bool pattern_match(const char *p, const char *t, char cap[][128], int n)
+{
+    if (*p == '\0')
+        return *t == '\0';
+    if (p[0] == '%' && (p[1] == 's' || p[1] == 'u') && n < REGIONS_CAPS) {
+        size_t max = strlen(t);
+        for (size_t k = 1; k <= max && k < 128; k++) {
+            if (p[1] == 'u' && (t[k - 1] < '0' || t[k - 1] > '9'))
+                break;
+            if (pattern_match(p + 2, t + k, cap, n + 1)) {
+                memcpy(cap[n], t, k);
+                cap[n][k] = '\0';
+                return true;
+            }
+        }
+        return false;
+    }
+    return *p == *t && pattern_match(p + 1, t + 1, cap, n);
+}
+
+static void regions_reword(const char *en, char *out, size_t cap, int depth)
+{
+    char c[REGIONS_CAPS][128], sub[128];
+    for (size_t i = 0; depth < 2 && i < sizeof regions_id / sizeof regions_id[0]; i++) {
+        if (!pattern_match(regions_id[i][0], en, c, 0))
+            continue;
+        /* "line N: <sentence>": the sentence is reworded too */
+        if (i == 0) {
+            regions_reword(c[1], sub, sizeof sub, depth + 1);
+            snprintf(c[1], sizeof c[1], "%s", sub);
+        }
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+        snprintf(out, cap, regions_id[i][1], c[0], c[1], c[2]);
+#pragma GCC diagnostic pop
+        return;
+    }
+    snprintf(out, cap, "%s", en);
+}
+
+void nara_regions_error_in(nara_lang_t lang, const char *en, char *out, size_t cap)
+{
+    if (lang == NARA_LANG_ID && en)
+        regions_reword(en, out, cap, 0);
+    else
+        snprintf(out, cap, "%s", en ? en : "");
 }
 
 static const char *const *const tables[NARA_LANG_COUNT] = {msgs_en, msgs_id};

@@ -379,6 +379,40 @@ typedef enum {
 const char *nara_err_text(nara_err_t err);
 const char *nara_err_text_in(nara_lang_t lang, nara_err_t err);
 
+/* ---- the log's vocabulary and the library's structured texts -------------------------------- */
+
+#include "nara_bundle.h"
+
+/* Words of the log shown to a person: case statuses (nara_case_status_t),
+ * event kinds (nara_kind_t) and roles (nara_role_t).  English is the wire
+ * value (what --json and the options use); NULL for a value out of range. */
+typedef enum { NARA_VOCAB_STATUS, NARA_VOCAB_KIND, NARA_VOCAB_ROLE } nara_vocab_t;
+const char *nara_vocab_in(nara_lang_t lang, nara_vocab_t vocab, int value);
+/* In the environment's language; never NULL (the wire value, else ""). */
+const char *nara_vocab(nara_vocab_t vocab, int value);
+/* An event kind by its wire name; a name the log does not know as given. */
+const char *nara_vocab_kind(const char *kind);
+
+/* Why an event took no effect, for a person: in English the domain's detail
+ * (else the rule's name); in Indonesian a sentence for the rule, naming the
+ * event kind and its stream.  The Indonesian format of a rule (two %s: kind,
+ * stream) is nara_rule_format_id. */
+void nara_rule_explain(char *out, size_t cap, nara_rule_t rule, const char *kind,
+                       const char *stream, const char *detail);
+const char *nara_rule_format_id(nara_rule_t rule);
+
+/* The Indonesian format of an audit finding's kind: one %s per letter of its
+ * shape (nara_audit_kind_shape), in that order; NULL if none.  English is the
+ * finding's own detail. */
+const char *nara_audit_format_id(nara_audit_kind_t kind);
+/* An audit check's name ("signature", ...) in lang: English as given;
+ * NULL for a check the catalogue does not know. */
+const char *nara_audit_check_in(nara_lang_t lang, const char *check);
+
+/* A region-list error as the core words it (nara_regions_load's errbuf,
+ * English) in lang; a sentence the catalogue does not know stays as given. */
+void nara_regions_error_in(nara_lang_t lang, const char *en, char *out, size_t cap);
+
 /* The language chosen by the environment (computed once). */
 nara_lang_t nara_msg_lang(void);
 /* The language a locale value names ("id..." → Indonesian; NULL → English). */

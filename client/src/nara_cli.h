@@ -90,6 +90,8 @@ uint64_t nara_now_ms(void);
 #define NARA_META_SERVER_URL "server_url"
 #define NARA_META_SYNC_MS "last_sync_ms"  /* decimal ms of the last sync attempt */
 #define NARA_META_SYNC_RESULT "last_sync_result" /* ok, partial, failed: ..., refused: ... */
+/* the same failure or refusal with its reason in Indonesian (`status` shows it under id) */
+#define NARA_META_SYNC_RESULT_ID "last_sync_result_id"
 #define NARA_META_SYNC_SUMMARY "last_sync_summary"
 /* The stored summary, always in English (status shows it in the locale's
  * language by reading the numbers back). */
@@ -159,6 +161,10 @@ int nara_fail_msg_err(const nara_app_t *app, int code, nara_err_t err, nara_msg_
 /* The failure with its two texts given: loc on stderr, en in the --json
  * error object. */
 int nara_fail_text(const nara_app_t *app, int code, const char *en, const char *loc);
+/* nara_fail_msg with message `id` ("... %s: %s") of a region list: its path
+ * and the core's English reason, which a person reads in the locale's words. */
+int nara_fail_regions(const nara_app_t *app, int code, nara_msg_id_t id, const char *path,
+                      const char *why_en);
 /* The exit code for an error from the libraries. */
 int nara_exit_for(nara_err_t err);
 /* nara_fail with "<what>: <error text> (<NAME>)" (stderr in the locale's language,

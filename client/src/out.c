@@ -100,6 +100,16 @@ int nara_exit_for(nara_err_t err)
     }
 }
 
+int nara_fail_regions(const nara_app_t *app, int code, nara_msg_id_t id, const char *path,
+                      const char *why_en)
+{
+    char en[1024], loc[1024], why[512];
+    nara_regions_error_in(nara_msg_lang(), why_en, why, sizeof why);
+    nara_msg_format(NARA_LANG_EN, en, sizeof en, id, path, why_en);
+    nara_msg_format(nara_msg_lang(), loc, sizeof loc, id, path, why);
+    return nara_fail_text(app, code, en, loc);
+}
+
 int nara_fail_err_text(const nara_app_t *app, nara_err_t err, const char *what_en,
                        const char *what)
 {

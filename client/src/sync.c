@@ -97,7 +97,7 @@ typedef struct {
     nara_session_t *s;
     size_t rx_len;
     nara_err_t att_err;
-    char att_text[256], att_local[320]; /* English, and the environment's language */
+    char att_text[256], att_local[320], att_id[320]; /* English, the environment's, Indonesian */
     nara_vv_t told;
     uint64_t told_sig;
     nara_tree_head_t last; /* the pinned tree head of this attempt */
@@ -152,13 +152,16 @@ bool nara_url_parse(const char *s, nara_url_t *u, nara_msg_id_t *why)
 /* The cause of a failed attempt: catalogued message `id` with its arguments. */
 static void att_fail(conn_t *c, nara_err_t err, nara_msg_id_t id, ...)
 {
-    va_list ap;
+    va_list ap, ap2;
     if (c->att_err != NARA_OK)
         return; /* keep the first cause */
     c->att_err = err;
     va_start(ap, id);
+    va_copy(ap2, ap);
     nara_msg_vformat2(c->att_text, sizeof c->att_text, c->att_local, sizeof c->att_local, NARA_OK,
                       id, ap);
+    nara_msg_vformat(NARA_LANG_ID, c->att_id, sizeof c->att_id, NARA_OK, id, ap2);
+    va_end(ap2);
     va_end(ap);
 }
 
@@ -179,6 +182,7 @@ static void connect_failed(conn_t *c, const char *in)
     c->att_err = NARA_CONNECT;
     connect_text(c, NARA_LANG_EN, in, c->att_text, sizeof c->att_text);
     connect_text(c, nara_msg_lang(), in, c->att_local, sizeof c->att_local);
+    connect_text(c, NARA_LANG_ID, in, c->att_id, sizeof c->att_id);
 }
 
 /* A fingerprint of a vector: changes whenever any feed grows. */
@@ -283,13 +287,17 @@ static void classify(conn_t *c)
                  nara_err_name(err), extra ? ": " : "", extra ? text : "");
         snprintf(c->r->err_local, sizeof c->r->err_local, "%s (%s)%s%s", nara_err_text(err),
                  nara_err_name(err), extra ? ": " : "", extra ? text : "");
+        snprintf(c->r->err_id, sizeof c->r->err_id, "%s (%s)%s%s",
+                 nara_err_text_in(NARA_LANG_ID, err), nara_err_name(err), extra ? ": " : "",
+                 extra ? text : "");
     } else if (c->att_err != NARA_OK) {
         c->r->err = c->att_err;
         snprintf(c->r->err_text, sizeof c->r->err_text, "%s", c->att_text);
         snprintf(c->r->err_local, sizeof c->r->err_local, "%s", c->att_local);
+        snprintf(c->r->err_id, sizeof c->r->err_id, "%s", c->att_id);
     } else if (!c->o->watch && c->was_done) {
         c->r->err = NARA_OK;
-        c->r->err_text[0] = c->r->err_local[0] = '\0';
+        c->r->err_text[0] = c->r->err_local[0] = c->r->err_id[0] = '\0';
         c->r->done = true;
     } else {
         nara_msg_id_t why = signalled        ? NARA_MSG_SYNC_INTERRUPTED
@@ -299,6 +307,7 @@ static void classify(conn_t *c)
         c->r->err = NARA_CONNECT;
         nara_msg_format2(c->r->err_text, sizeof c->r->err_text, c->r->err_local,
                          sizeof c->r->err_local, NARA_OK, why);
+        nara_msg_format(NARA_LANG_ID, c->r->err_id, sizeof c->r->err_id, why);
     }
 }
 
@@ -346,7 +355,7 @@ static void attempt_start(conn_t *c)
     c->established = c->closing = c->proven = c->was_done = c->done_now = false;
     c->rx_len = 0;
     c->att_err = NARA_OK;
-    c->att_text[0] = c->att_local[0] = '\0';
+    c->att_text[0] = c->att_local[0] = c->att_id[0] = '\0';
     c->told_sig = 0;
     if (nara_session_client_new(c->store, c->kp, &so, &c->s) != NARA_OK) {
         att_fail(c, NARA_NOMEM, NARA_MSG_SYNC_ATT_NOMEM);

@@ -82,6 +82,7 @@ typedef struct {
     nara_err_t err;             /* the last failure, NARA_OK if none */
     char err_text[256];         /* in English (--json, settings) */
     char err_local[320];        /* the same in the environment's language */
+    char err_id[320];           /* the same in Indonesian (settings) */
     bool server_proven;
     uint8_t server_pk[NARA_PUBLICKEY_BYTES];
     nara_sync_refused_t refused[NARA_SYNC_REFUSED_KEEP];

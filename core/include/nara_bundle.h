@@ -212,6 +212,61 @@ typedef enum {
     NARA_AUDIT_FINDING = 2
 } nara_audit_severity_t;
 
+/* What a finding says, as data, so that a program can word it in any language
+ * (the detail is English).  Each kind names its parameters in the order its
+ * shape lists them: 'u' the next of arg[], 't' the next of arg[] as a time
+ * (ms since the epoch, UTC), 'r' the next of ref[] (the first 16 hex digits of
+ * an event id, a key or a root), 'e' cause (an error code), 'k' name (an
+ * event kind), 'l' rule (a domain rule, nara_rule_name). */
+#define NARA_AUDIT_KIND_MAP(X)                                                                     \
+    X(ROOT_MISMATCH, "")          /* another province root than the first bundle's */              \
+    X(REGIONS_MISMATCH, "")       /* another region list than the first bundle's */                \
+    X(ROOT_UNTRUSTED, "")         /* another province root than the one given */                   \
+    X(REGIONS_INVALID, "")        /* the header's region list does not parse */                    \
+    X(HEAD_OTHER_KEY, "ur")       /* head size, its signer */                                      \
+    X(HEAD_SIGNATURE, "ur")       /* head size, its signer */                                      \
+    X(HEAD_EMPTY_ROOT, "")        /* a head of size 0 with another root */                         \
+    X(HEAD_TWO_ROOTS, "urr")      /* size, the two roots */                                        \
+    X(CONSISTENCY_NO_HEAD, "uuu") /* from, to, the size without a head */                          \
+    X(CONSISTENCY_FAILS, "uu")    /* from, to */                                                   \
+    X(RECEIPT_NO_HEAD, "ru")      /* event, head size */                                           \
+    X(INCLUSION_FAILS, "ruu")     /* event, leaf, head size */                                     \
+    X(LEAF_TWO_EVENTS, "urr")     /* leaf, the event held, this one */                             \
+    X(EVENT_TWO_LEAVES, "ruu")    /* event, its leaf, the other leaf */                            \
+    X(EVENT_CHANGED, "rur")       /* the logged event, leaf, this record's id */                   \
+    X(LEAF_MISMATCH, "uu")        /* the leaf claimed, the leaf in the log */                      \
+    X(EVENT_INVALID, "e")         /* the decoding error */                                         \
+    X(ORDER, "")                  /* events out of feed order */                                   \
+    X(AUTHOR_KEY, "")             /* the author is no Ed25519 key */                               \
+    X(SIGNATURE, "")              /* the signature fails */                                        \
+    X(CHAIN, "")                  /* prev does not link */                                         \
+    X(FORK_UNSIGNED, "e")         /* a fork record's event does not verify */                      \
+    X(FORK_TWO_FEEDS, "")         /* a fork record of two feeds */                                 \
+    X(UNREADABLE, "ue")           /* byte offset, the reading error */                             \
+    X(NO_HEADER, "")              /* no bundle header at all */                                    \
+    X(CONSISTENCY_MISSING, "uu")  /* head size, the largest */                                     \
+    X(RECEIPT_NO_EVENT, "ruu")    /* event, leaf, head size */                                     \
+    X(FEED_GAP, "uu")             /* the missing seq, this seq */                                  \
+    X(INCOMPLETE, "uuu")          /* leaves missing, leaves, the first missing */                  \
+    X(NOT_IN_LOG, "")             /* an event the complete log lacks */                            \
+    X(FORK_CONTINUATION, "uu")    /* seq, the held event's seq */                                  \
+    X(FORK_SEQ, "u")              /* seq */                                                        \
+    X(NO_EFFECT, "kl")            /* event kind, rule (the detail adds the domain's words) */      \
+    X(SERVER_UNENROLLED, "r")     /* the heads' signer */                                          \
+    X(SERVER_REVOKED, "rutt")     /* key, head size, head time, revocation time */                 \
+    X(BACKDATED, "ttt")           /* claimed, revocation, first signed for */
+
+typedef enum {
+    NARA_AUDIT_K_NONE = 0,
+#define NARA__AUDIT_KIND_ENUM(name, shape) NARA_AUDIT_K_##name,
+    NARA_AUDIT_KIND_MAP(NARA__AUDIT_KIND_ENUM)
+#undef NARA__AUDIT_KIND_ENUM
+        NARA_AUDIT_K_COUNT
+} nara_audit_kind_t;
+
+/* The kind's shape (above); "" for NARA_AUDIT_K_NONE or out of range. */
+const char *nara_audit_kind_shape(nara_audit_kind_t kind);
+
 typedef struct {
     nara_audit_severity_t severity;
     /* The check that found it: "bundle", "root", "head", "consistency",
@@ -230,7 +285,14 @@ typedef struct {
     uint64_t seq, hlc;
     bool has_other; /* the second event of a fork */
     uint8_t other[NARA_ID_BYTES];
-    char detail[256]; /* one sentence */
+    char detail[256]; /* one sentence, English */
+    /* The detail as data (NARA_AUDIT_KIND_MAP). */
+    nara_audit_kind_t kind;
+    uint64_t arg[3];
+    char ref[2][17];
+    nara_err_t cause;
+    char name[NARA_KIND_MAX + 1];
+    nara_rule_t rule;
 } nara_audit_finding_t;
 
 typedef struct {

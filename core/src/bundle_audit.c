@@ -107,9 +107,21 @@ void nara__aud_event(nara_audit_finding_t *f, const nara_event_t *ev)
     f->hlc = ev->hlc;
 }
 
-void nara__aud_report(aud_t *a, nara_audit_finding_t *f, const char *fmt, ...)
+const char *nara_audit_kind_shape(nara_audit_kind_t kind)
+{
+    static const char *const shapes[NARA_AUDIT_K_COUNT] = {[NARA_AUDIT_K_NONE] = "",
+#define AUD_SHAPE(name, shape) [NARA_AUDIT_K_##name] = shape,
+                                                           NARA_AUDIT_KIND_MAP(AUD_SHAPE)
+#undef AUD_SHAPE
+    };
+    return (unsigned)kind < NARA_AUDIT_K_COUNT ? shapes[kind] : "";
+}
+
+void nara__aud_report(aud_t *a, nara_audit_finding_t *f, nara_audit_kind_t kind, const char *fmt,
+                      ...)
 {
     va_list ap;
+    f->kind = kind;
     va_start(ap, fmt);
     vsnprintf(f->detail, sizeof f->detail, fmt, ap);
     va_end(ap);
@@ -128,14 +140,18 @@ void nara__aud_report(aud_t *a, nara_audit_finding_t *f, const char *fmt, ...)
         a->o->on_finding(a->o->ctx, f);
 }
 
+/* A failure about one record: its kind, the error it names (cause), its
+ * English detail. */
 static void fail_rec(aud_t *a, const char *check, nara_err_t code, uint64_t record,
-                     const nara_event_t *ev, const char *detail)
+                     const nara_event_t *ev, nara_audit_kind_t kind, nara_err_t cause,
+                     const char *detail)
 {
     nara_audit_finding_t f;
     nara__aud_init(&f, NARA_AUDIT_FAILURE, check, code, a->bundle, record);
     if (ev)
         nara__aud_event(&f, ev);
-    nara__aud_report(a, &f, "%s", detail);
+    f.cause = cause;
+    nara__aud_report(a, &f, kind, "%s", detail);
 }
 
 static void short_hex(const uint8_t *b, char out[17])
@@ -206,11 +222,11 @@ static nara_err_t on_header(aud_t *a, const nara_bundle_rec_t *rec)
     a->r->claims_complete |= h->complete;
     if (a->have_root) {
         if (memcmp(h->root, a->r->root_pk, NARA_PUBLICKEY_BYTES) != 0)
-            fail_rec(a, "root", NARA_AUTH, rec->number, NULL,
+            fail_rec(a, "root", NARA_AUTH, rec->number, NULL, NARA_AUDIT_K_ROOT_MISMATCH, NARA_OK,
                      "this bundle belongs to another province root than the first one");
         if (memcmp(rh, a->regions_hash, sizeof rh) != 0)
-            fail_rec(a, "bundle", NARA_MALFORMED, rec->number, NULL,
-                     "this bundle names another region list than the first one");
+            fail_rec(a, "bundle", NARA_MALFORMED, rec->number, NULL, NARA_AUDIT_K_REGIONS_MISMATCH,
+                     NARA_OK, "this bundle names another region list than the first one");
         return NARA_OK;
     }
     a->have_root = true;
@@ -218,7 +234,7 @@ static nara_err_t on_header(aud_t *a, const nara_bundle_rec_t *rec)
     if (a->o->root_pk) {
         memcpy(a->r->root_pk, a->o->root_pk, NARA_PUBLICKEY_BYTES);
         if (memcmp(h->root, a->o->root_pk, NARA_PUBLICKEY_BYTES) != 0)
-            fail_rec(a, "root", NARA_AUTH, rec->number, NULL,
+            fail_rec(a, "root", NARA_AUTH, rec->number, NULL, NARA_AUDIT_K_ROOT_UNTRUSTED, NARA_OK,
                      "the bundle names another province root than the one given: its "
                      "authority is replayed from the trusted root");
     } else {
@@ -228,7 +244,7 @@ static nara_err_t on_header(aud_t *a, const nara_bundle_rec_t *rec)
     if (nara_regions_parse(h->regions, h->regions_len, &a->regions, msg, sizeof msg) != NARA_OK) {
         nara_audit_finding_t f;
         nara__aud_init(&f, NARA_AUDIT_FAILURE, "bundle", NARA_MALFORMED, a->bundle, rec->number);
-        nara__aud_report(a, &f,
+        nara__aud_report(a, &f, NARA_AUDIT_K_REGIONS_INVALID,
                          "the region list in the header is not valid (%s); the built-in "
                          "list is used",
                          msg);
@@ -294,16 +310,18 @@ static nara_err_t on_head(aud_t *a, const nara_bundle_rec_t *rec)
     const nara_tree_head_t *h = &rec->head;
     const uint8_t *trusted = a->o->server_pk ? a->o->server_pk : a->has_server ? a->server : NULL;
     uint8_t root[32];
-    char k1[17], k2[17];
     nara_err_t v = nara_tree_head_verify(h, trusted);
     nara_audit_finding_t f;
     nara__aud_init(&f, NARA_AUDIT_FAILURE, "head", v, a->bundle, rec->number);
     if (v != NARA_OK) {
-        short_hex(h->server_pk, k1);
-        nara__aud_report(a, &f, "the tree head of size %llu (signed by %s...) %s",
-                         (unsigned long long)h->size, k1,
-                         v == NARA_SERVER_KEY ? "is signed by another key than the server's"
-                                              : "has a signature that does not verify");
+        short_hex(h->server_pk, f.ref[0]);
+        f.arg[0] = h->size;
+        nara__aud_report(
+            a, &f, v == NARA_SERVER_KEY ? NARA_AUDIT_K_HEAD_OTHER_KEY : NARA_AUDIT_K_HEAD_SIGNATURE,
+            "the tree head of size %llu (signed by %s...) %s", (unsigned long long)h->size,
+            f.ref[0],
+            v == NARA_SERVER_KEY ? "is signed by another key than the server's"
+                                 : "has a signature that does not verify");
         return mark_bad(a, h->size);
     }
     if (!a->has_server) {
@@ -317,18 +335,20 @@ static nara_err_t on_head(aud_t *a, const nara_bundle_rec_t *rec)
         nara_merkle_hash_empty(root);
         if (memcmp(root, h->root, 32) != 0) {
             f.code = NARA_TREE_FORK;
-            nara__aud_report(a, &f, "a tree head of size 0 whose root is not the empty tree's");
+            nara__aud_report(a, &f, NARA_AUDIT_K_HEAD_EMPTY_ROOT,
+                             "a tree head of size 0 whose root is not the empty tree's");
             return NARA_OK;
         }
     }
     if (err == NARA_OK && memcmp(root, h->root, 32) != 0) {
         f.code = NARA_TREE_FORK;
-        short_hex(root, k1);
-        short_hex(h->root, k2);
-        nara__aud_report(a, &f,
+        short_hex(root, f.ref[0]);
+        short_hex(h->root, f.ref[1]);
+        f.arg[0] = h->size;
+        nara__aud_report(a, &f, NARA_AUDIT_K_HEAD_TWO_ROOTS,
                          "two tree heads of size %llu have different roots (%s... and "
                          "%s...): the server signed two different histories",
-                         (unsigned long long)h->size, k1, k2);
+                         (unsigned long long)h->size, f.ref[0], f.ref[1]);
         return NARA_OK;
     }
     if (err == NARA_OK) { /* the same head again: keep its earliest time */
@@ -364,16 +384,21 @@ static nara_err_t on_consistency(aud_t *a, const nara_bundle_rec_t *rec)
             return e1;
         if (e2 != NARA_NOT_FOUND && e2 != NARA_OK)
             return e2;
-        nara__aud_report(a, &f,
+        f.arg[0] = rec->first;
+        f.arg[1] = rec->second;
+        f.arg[2] = e1 != NARA_OK ? rec->first : rec->second;
+        nara__aud_report(a, &f, NARA_AUDIT_K_CONSISTENCY_NO_HEAD,
                          "a consistency proof from size %llu to %llu, but the bundle has "
                          "no tree head of size %llu",
-                         (unsigned long long)rec->first, (unsigned long long)rec->second,
-                         (unsigned long long)(e1 != NARA_OK ? rec->first : rec->second));
+                         (unsigned long long)f.arg[0], (unsigned long long)f.arg[1],
+                         (unsigned long long)f.arg[2]);
         return NARA_OK;
     }
     if (nara_merkle_verify_consistency(rec->first, rec->second, r1, r2, &rec->proof) != NARA_OK) {
         f.code = NARA_TREE_FORK;
-        nara__aud_report(a, &f,
+        f.arg[0] = rec->first;
+        f.arg[1] = rec->second;
+        nara__aud_report(a, &f, NARA_AUDIT_K_CONSISTENCY_FAILS,
                          "the tree heads of size %llu and %llu are not one history: "
                          "the consistency proof fails (the server's log forked or shrank)",
                          (unsigned long long)rec->first, (unsigned long long)rec->second);
@@ -417,19 +442,20 @@ static nara_err_t leaf_of(aud_t *a, const uint8_t id[32], uint64_t *idx)
 static nara_err_t on_inclusion(aud_t *a, const nara_bundle_rec_t *rec)
 {
     uint8_t root[32], leaf[32], other[32];
-    char x[17], y[17];
     uint64_t at;
     nara_audit_finding_t f;
     nara__aud_init(&f, NARA_AUDIT_FAILURE, "inclusion", NARA_PROOF, a->bundle, rec->number);
     f.has_event = true;
     memcpy(f.event, rec->id, 32);
+    char *x = f.ref[0];
     short_hex(rec->id, x);
     nara_err_t err = head_root(a, rec->size, root);
     if (err == NARA_SIGNATURE)
         return NARA_OK;
     if (err == NARA_NOT_FOUND) {
         f.code = NARA_NOT_FOUND;
-        nara__aud_report(a, &f,
+        f.arg[0] = rec->size;
+        nara__aud_report(a, &f, NARA_AUDIT_K_RECEIPT_NO_HEAD,
                          "a receipt for event %s... against a tree head of size %llu "
                          "that the bundle does not hold",
                          x, (unsigned long long)rec->size);
@@ -439,7 +465,9 @@ static nara_err_t on_inclusion(aud_t *a, const nara_bundle_rec_t *rec)
         return err;
     nara_merkle_hash_leaf(rec->id, 32, leaf);
     if (nara_merkle_verify_inclusion(leaf, rec->index, rec->size, &rec->proof, root) != NARA_OK) {
-        nara__aud_report(a, &f,
+        f.arg[0] = rec->index;
+        f.arg[1] = rec->size;
+        nara__aud_report(a, &f, NARA_AUDIT_K_INCLUSION_FAILS,
                          "the inclusion proof of event %s... at leaf %llu does not verify "
                          "against the tree head of size %llu",
                          x, (unsigned long long)rec->index, (unsigned long long)rec->size);
@@ -449,11 +477,13 @@ static nara_err_t on_inclusion(aud_t *a, const nara_bundle_rec_t *rec)
     err = leaf_at(a, rec->index, other);
     if (err == NARA_OK) {
         if (memcmp(other, rec->id, 32) != 0) {
-            short_hex(other, y);
-            nara__aud_report(a, &f,
+            memcpy(f.ref[1], f.ref[0], sizeof f.ref[1]);
+            short_hex(other, f.ref[0]);
+            f.arg[0] = rec->index;
+            nara__aud_report(a, &f, NARA_AUDIT_K_LEAF_TWO_EVENTS,
                              "leaf %llu is event %s... in one proof and event %s... in "
                              "another: the server's log forked",
-                             (unsigned long long)rec->index, y, x);
+                             (unsigned long long)rec->index, f.ref[0], f.ref[1]);
         }
         a->r->inclusion++;
         return NARA_OK;
@@ -462,7 +492,9 @@ static nara_err_t on_inclusion(aud_t *a, const nara_bundle_rec_t *rec)
         return err;
     err = leaf_of(a, rec->id, &at);
     if (err == NARA_OK) {
-        nara__aud_report(a, &f,
+        f.arg[0] = at;
+        f.arg[1] = rec->index;
+        nara__aud_report(a, &f, NARA_AUDIT_K_EVENT_TWO_LEAVES,
                          "event %s... is at leaf %llu in one proof and at leaf %llu in "
                          "another",
                          x, (unsigned long long)at, (unsigned long long)rec->index);
@@ -541,20 +573,20 @@ static bool same_feed(const nara_event_t *a, const nara_event_t *b)
 static nara_err_t judge_leaf(aud_t *a, const aud_item_t *it)
 {
     uint8_t id[32];
-    char x[17], y[17];
     uint64_t at;
     nara_err_t err = it->has_leaf ? leaf_at(a, it->leaf, id) : NARA_NOT_FOUND;
     if (err == NARA_OK && memcmp(id, it->ev.id, 32) != 0) {
         nara_audit_finding_t f;
         nara__aud_init(&f, NARA_AUDIT_FAILURE, "altered", NARA_PROOF, a->bundle, it->record);
         nara__aud_event(&f, &it->ev);
-        short_hex(id, x);
-        short_hex(it->ev.id, y);
-        nara__aud_report(a, &f,
+        short_hex(id, f.ref[0]);
+        short_hex(it->ev.id, f.ref[1]);
+        f.arg[0] = it->leaf;
+        nara__aud_report(a, &f, NARA_AUDIT_K_EVENT_CHANGED,
                          "the signed log holds event %s... at leaf %llu, but this record "
                          "claims that leaf with different bytes (id %s...): the event was "
                          "changed",
-                         x, (unsigned long long)it->leaf, y);
+                         f.ref[0], (unsigned long long)it->leaf, f.ref[1]);
         return NARA_OK;
     }
     if (err != NARA_OK && err != NARA_NOT_FOUND)
@@ -564,7 +596,9 @@ static nara_err_t judge_leaf(aud_t *a, const aud_item_t *it)
         nara_audit_finding_t f;
         nara__aud_init(&f, NARA_AUDIT_FAILURE, "inclusion", NARA_PROOF, a->bundle, it->record);
         nara__aud_event(&f, &it->ev);
-        nara__aud_report(a, &f,
+        f.arg[0] = it->leaf;
+        f.arg[1] = at;
+        nara__aud_report(a, &f, NARA_AUDIT_K_LEAF_MISMATCH,
                          "the record claims leaf %llu, but the signed log has this event "
                          "at leaf %llu",
                          (unsigned long long)it->leaf, (unsigned long long)at);
@@ -592,12 +626,12 @@ static nara_err_t judge(aud_t *a, aud_item_t *it, size_t *n_batch)
     if (it->dec != NARA_OK) {
         snprintf(msg, sizeof msg, "the record does not hold a valid signed event: %s",
                  nara_strerror(it->dec));
-        fail_rec(a, "event", it->dec, it->record, NULL, msg);
+        fail_rec(a, "event", it->dec, it->record, NULL, NARA_AUDIT_K_EVENT_INVALID, it->dec, msg);
         return NARA_OK;
     }
     bool in_order = !a->has_prev || feed_cmp(&it->ev, &a->prev) > 0;
     if (!in_order) /* still kept: only its place is wrong; the chain state stays put */
-        fail_rec(a, "order", NARA_OUT_OF_ORDER, it->record, &it->ev,
+        fail_rec(a, "order", NARA_OUT_OF_ORDER, it->record, &it->ev, NARA_AUDIT_K_ORDER, NARA_OK,
                  "events are not in feed order (author, stream, ascending seq): this record "
                  "comes after a later or equal position");
     nara_err_t err = judge_leaf(a, it);
@@ -609,11 +643,13 @@ static nara_err_t judge(aud_t *a, aud_item_t *it, size_t *n_batch)
                      ? "the event's author is not a valid Ed25519 key: its signature means nothing"
                      : "the event's signature does not verify under its author's key: it is not "
                        "what its author signed");
-        fail_rec(a, "signature", it->sig, it->record, &it->ev, msg);
+        fail_rec(a, "signature", it->sig, it->record, &it->ev,
+                 it->sig == NARA_BAD_KEY ? NARA_AUDIT_K_AUTHOR_KEY : NARA_AUDIT_K_SIGNATURE,
+                 it->sig, msg);
     }
     if (in_order && a->has_prev && same_feed(&it->ev, &a->prev) && it->ev.seq == a->prev.seq + 1 &&
         (!it->ev.has_prev || memcmp(it->ev.prev, a->prev_link, NARA_HASH_BYTES) != 0))
-        fail_rec(a, "chain", NARA_CHAIN, it->record, &it->ev,
+        fail_rec(a, "chain", NARA_CHAIN, it->record, &it->ev, NARA_AUDIT_K_CHAIN, NARA_OK,
                  "the event's prev does not link to the event before it in its feed (the "
                  "event before was changed, or this one belongs to another history)");
     if (in_order) {
@@ -690,13 +726,13 @@ static nara_err_t on_fork(aud_t *a, const nara_bundle_rec_t *rec)
                      "a fork record holds an event that is not validly signed "
                      "(%s): it is no evidence",
                      nara_strerror(err));
-            fail_rec(a, "fork", err, rec->number, NULL, msg);
+            fail_rec(a, "fork", err, rec->number, NULL, NARA_AUDIT_K_FORK_UNSIGNED, err, msg);
             return NARA_OK;
         }
     }
     if (!same_feed(&e[0], &e[1])) {
-        fail_rec(a, "fork", NARA_MALFORMED, rec->number, &e[1],
-                 "a fork record holds events of two different feeds");
+        fail_rec(a, "fork", NARA_MALFORMED, rec->number, &e[1], NARA_AUDIT_K_FORK_TWO_FEEDS,
+                 NARA_OK, "a fork record holds events of two different feeds");
         return NARA_OK;
     }
     a->r->forks++;
@@ -749,7 +785,9 @@ static nara_err_t audit_one(aud_t *a, FILE *in)
     if (err == NARA_OK && rerr != NARA_OK) {
         nara_audit_finding_t f;
         nara__aud_init(&f, NARA_AUDIT_FAILURE, "bundle", rerr, a->bundle, UINT64_MAX);
-        nara__aud_report(a, &f, "%s", nara_bundle_reader_error(rd));
+        f.arg[0] = nara_bundle_reader_offset(rd);
+        f.cause = rerr;
+        nara__aud_report(a, &f, NARA_AUDIT_K_UNREADABLE, "%s", nara_bundle_reader_error(rd));
     }
     if (err == NARA_OK && a->claims_complete && a->bundle_max_head > a->complete_size)
         a->complete_size = a->bundle_max_head;
@@ -797,7 +835,8 @@ nara_err_t nara_bundle_audit(FILE *const *in, size_t n, const nara_audit_options
     if (err == NARA_OK && a->d == NULL) {
         nara_audit_finding_t f;
         nara__aud_init(&f, NARA_AUDIT_FAILURE, "bundle", NARA_MALFORMED, 0, UINT64_MAX);
-        nara__aud_report(a, &f, "no bundle header could be read: nothing was verified");
+        nara__aud_report(a, &f, NARA_AUDIT_K_NO_HEADER,
+                         "no bundle header could be read: nothing was verified");
     }
     if (err == NARA_OK && a->d)
         err = nara__aud_finish(a);

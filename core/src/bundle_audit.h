@@ -107,8 +107,10 @@ nara_err_t nara__aud_sql(aud_t *a, int rc, const char *what);
 void nara__aud_init(nara_audit_finding_t *f, nara_audit_severity_t sev, const char *check,
                     nara_err_t code, unsigned bundle, uint64_t record);
 void nara__aud_event(nara_audit_finding_t *f, const nara_event_t *ev);
-void nara__aud_report(aud_t *a, nara_audit_finding_t *f, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* Count and pass on a finding of `kind` (its parameters already set in f)
+ * whose English detail is fmt. */
+void nara__aud_report(aud_t *a, nara_audit_finding_t *f, nara_audit_kind_t kind, const char *fmt,
+                      ...) __attribute__((format(printf, 4, 5)));
 
 /* bundle_audit_end.c: every check that needs all records; then the counts. */
 nara_err_t nara__aud_finish(aud_t *a);

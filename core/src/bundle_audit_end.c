@@ -115,7 +115,9 @@ static nara_err_t check_heads(aud_t *a)
         nara_audit_finding_t f;
         nara__aud_init(&f, NARA_AUDIT_FAILURE, "consistency", NARA_NOT_FOUND,
                        (unsigned)sqlite3_column_int(st, 1), (uint64_t)sqlite3_column_int64(st, 2));
-        nara__aud_report(a, &f,
+        f.arg[0] = size;
+        f.arg[1] = largest;
+        nara__aud_report(a, &f, NARA_AUDIT_K_CONSISTENCY_MISSING,
                          "nothing proves the tree head of size %llu is part of the "
                          "history of the largest head (size %llu): a consistency proof "
                          "is missing",
@@ -131,7 +133,6 @@ static nara_err_t check_heads(aud_t *a)
 static nara_err_t check_receipts(aud_t *a)
 {
     sqlite3_stmt *st;
-    char x[17];
     int rc = SQLITE_DONE;
     nara_err_t err = prep(a,
                           "SELECT idx, id, size, bundle, record FROM aud_leaf l WHERE NOT EXISTS"
@@ -144,12 +145,13 @@ static nara_err_t check_receipts(aud_t *a)
         f.has_event = sqlite3_column_bytes(st, 1) == 32;
         if (f.has_event)
             memcpy(f.event, sqlite3_column_blob(st, 1), 32);
-        hex8(f.event, x);
-        nara__aud_report(a, &f,
+        hex8(f.event, f.ref[0]);
+        f.arg[0] = (uint64_t)sqlite3_column_int64(st, 0);
+        f.arg[1] = (uint64_t)sqlite3_column_int64(st, 2);
+        nara__aud_report(a, &f, NARA_AUDIT_K_RECEIPT_NO_EVENT,
                          "the server signed for event %s... at leaf %llu (tree of %llu), "
                          "but the bundle does not hold that event",
-                         x, (unsigned long long)sqlite3_column_int64(st, 0),
-                         (unsigned long long)sqlite3_column_int64(st, 2));
+                         f.ref[0], (unsigned long long)f.arg[0], (unsigned long long)f.arg[1]);
     }
     if (err == NARA_OK && rc != SQLITE_DONE)
         err = nara__aud_sql(a, rc, "audit: receipts");
@@ -178,7 +180,9 @@ static nara_err_t check_gaps(aud_t *a)
         snprintf(f.stream, sizeof f.stream, "%s", (const char *)sqlite3_column_text(st, 2));
         f.seq = (uint64_t)sqlite3_column_int64(st, 3);
         f.hlc = (uint64_t)sqlite3_column_int64(st, 4);
-        nara__aud_report(a, &f,
+        f.arg[0] = f.seq - 1;
+        f.arg[1] = f.seq;
+        nara__aud_report(a, &f, NARA_AUDIT_K_FEED_GAP,
                          "the feed has a gap: the event at seq %llu is missing before "
                          "this one (seq %llu)",
                          (unsigned long long)(f.seq - 1), (unsigned long long)f.seq);
@@ -220,7 +224,10 @@ static nara_err_t check_complete(aud_t *a)
     if (err == NARA_OK && missing) {
         nara_audit_finding_t f;
         nara__aud_init(&f, NARA_AUDIT_FAILURE, "completeness", NARA_INCOMPLETE, 0, UINT64_MAX);
-        nara__aud_report(a, &f,
+        f.arg[0] = missing;
+        f.arg[1] = n;
+        f.arg[2] = first_missing;
+        nara__aud_report(a, &f, NARA_AUDIT_K_INCOMPLETE,
                          "the bundle claims the whole log, but %llu of the %llu leaves "
                          "of its largest tree head have no event with a proof (the first "
                          "is leaf %llu): events were left out",
@@ -247,7 +254,7 @@ static nara_err_t check_complete(aud_t *a)
         snprintf(f.stream, sizeof f.stream, "%s", (const char *)sqlite3_column_text(st, 2));
         f.seq = (uint64_t)sqlite3_column_int64(st, 3);
         f.hlc = (uint64_t)sqlite3_column_int64(st, 4);
-        nara__aud_report(a, &f,
+        nara__aud_report(a, &f, NARA_AUDIT_K_NOT_IN_LOG,
                          "the event is not in the signed log the bundle claims to hold "
                          "in full (no proof against its largest head)");
     }
@@ -271,13 +278,15 @@ static int on_fork(void *ctx, const nara_fork_t *k)
     nara__aud_event(&f, &other);
     f.has_other = true;
     memcpy(f.other, held.id, NARA_ID_BYTES);
+    f.arg[0] = k->seq;
+    f.arg[1] = held.seq;
     if (k->reason == NARA_CHAIN)
-        nara__aud_report(a, &f,
+        nara__aud_report(a, &f, NARA_AUDIT_K_FORK_CONTINUATION,
                          "the author signed two continuations of its feed: this event at "
                          "seq %llu does not link to the event held at seq %llu",
                          (unsigned long long)k->seq, (unsigned long long)held.seq);
     else
-        nara__aud_report(a, &f,
+        nara__aud_report(a, &f, NARA_AUDIT_K_FORK_SEQ,
                          "the author signed two different events at seq %llu of its "
                          "feed (both kept as evidence)",
                          (unsigned long long)k->seq);
@@ -326,8 +335,10 @@ static int on_quarantined(void *ctx, const nara_dom_quarantined_t *q)
     f.has_other = q->has_related;
     if (q->has_related)
         memcpy(f.other, q->related, 32);
-    nara__aud_report(a, &f, "%s took no effect (rule %s): %s", q->kind, nara_rule_name(q->rule),
-                     q->detail);
+    snprintf(f.name, sizeof f.name, "%s", q->kind);
+    f.rule = q->rule;
+    nara__aud_report(a, &f, NARA_AUDIT_K_NO_EFFECT, "%s took no effect (rule %s): %s", q->kind,
+                     nara_rule_name(q->rule), q->detail);
     return 0;
 }
 
@@ -382,7 +393,8 @@ static nara_err_t check_server(aud_t *a, const devs_t *devs)
     if (!a->r->server_enrolled && a->o->server_pk == NULL) {
         nara_audit_finding_t f;
         nara__aud_init(&f, NARA_AUDIT_FAILURE, "server-key", NARA_UNENROLLED, 0, UINT64_MAX);
-        nara__aud_report(a, &f,
+        memcpy(f.ref[0], k, sizeof f.ref[0]);
+        nara__aud_report(a, &f, NARA_AUDIT_K_SERVER_UNENROLLED,
                          "the key that signed the tree heads (%s...) is not enrolled as "
                          "server in the log: nothing ties it to the province root (give "
                          "--server-key if you trust it otherwise)",
@@ -404,9 +416,13 @@ static nara_err_t check_server(aud_t *a, const devs_t *devs)
             nara__aud_init(&f, NARA_AUDIT_FAILURE, "server-key", NARA_REVOKED,
                            (unsigned)sqlite3_column_int(st, 2),
                            (uint64_t)sqlite3_column_int64(st, 3));
-            time_str((uint64_t)sqlite3_column_int64(st, 1), t1);
+            memcpy(f.ref[0], k, sizeof f.ref[0]);
+            f.arg[0] = (uint64_t)sqlite3_column_int64(st, 0);
+            f.arg[1] = (uint64_t)sqlite3_column_int64(st, 1);
+            f.arg[2] = at;
+            time_str(f.arg[1], t1);
             time_str(at, t2);
-            nara__aud_report(a, &f,
+            nara__aud_report(a, &f, NARA_AUDIT_K_SERVER_REVOKED,
                              "the server key %s... signed the tree head of size %llu at "
                              "%s, after its revocation (%s)",
                              k, (unsigned long long)sqlite3_column_int64(st, 0), t1, t2);
@@ -449,10 +465,13 @@ static nara_err_t check_backdated(aud_t *a, const devs_t *devs)
             snprintf(f.stream, sizeof f.stream, "%s", (const char *)sqlite3_column_text(st, 1));
             f.seq = (uint64_t)sqlite3_column_int64(st, 2);
             f.hlc = (uint64_t)sqlite3_column_int64(st, 3);
-            time_str(nara_hlc_ms(f.hlc), t1);
+            f.arg[0] = nara_hlc_ms(f.hlc);
+            f.arg[1] = at;
+            f.arg[2] = (uint64_t)sqlite3_column_int64(st, 6);
+            time_str(f.arg[0], t1);
             time_str(at, t2);
-            time_str((uint64_t)sqlite3_column_int64(st, 6), t3);
-            nara__aud_report(a, &f,
+            time_str(f.arg[2], t3);
+            nara__aud_report(a, &f, NARA_AUDIT_K_BACKDATED,
                              "the event claims %s, before its author's revocation (%s), "
                              "but the province first signed for it at %s: its time "
                              "cannot be proven and may have been set back",
