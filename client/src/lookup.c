@@ -185,7 +185,7 @@ int nara_written(nara_app_t *app, nara_err_t err, const char *kind,
         snprintf(what_en, sizeof what_en, "recording %s", kind);
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-        snprintf(what, sizeof what, nara_msg(NARA_MSG_DOING_RECORDING), kind);
+        snprintf(what, sizeof what, nara_msg(NARA_MSG_DOING_RECORDING), nara_vocab_kind(kind));
 #pragma GCC diagnostic pop
         return nara_fail_err_text(app, err, what_en, what);
     }
@@ -197,7 +197,7 @@ int nara_written(nara_app_t *app, nara_err_t err, const char *kind,
         nara_json_str(&j, "id", hex);
         nara_json_finish(&j);
     } else {
-        printf(nara_msg(NARA_MSG_RECORDED), kind, hex);
+        printf(nara_msg(NARA_MSG_RECORDED), nara_vocab_kind(kind), hex);
     }
     nara_note_effect(app, id);
     return NARA_EXIT_OK;
