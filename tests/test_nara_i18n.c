@@ -159,6 +159,25 @@ static void test_audit_and_rule_sentences_are_complete(void **state)
 #undef RULE_HAS_TEXT
 }
 
+/* Conflict kinds and the audit's checks are shown in Indonesian words;
+ * English keeps the names. */
+static void test_conflict_kinds_and_checks_have_words(void **state)
+{
+    (void)state;
+    static const char *const kinds[] = {"lo-assign", "close-reopen", "note-after-resolve"};
+    static const char *const checks[] = {
+        "bundle",     "root",    "head",      "consistency", "inclusion", "event",
+        "order",      "altered", "signature", "chain",       "receipt",   "completeness",
+        "server-key", "fork",    "authority", "effect",      "backdated"};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        assert_non_null(nara_conflict_kind_in(NARA_LANG_ID, kinds[i]));
+        assert_string_equal(nara_conflict_kind_in(NARA_LANG_EN, kinds[i]), kinds[i]);
+    }
+    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++)
+        assert_non_null(nara_audit_check_in(NARA_LANG_ID, checks[i]));
+    assert_null(nara_audit_check_in(NARA_LANG_ID, "no-such-check"));
+}
+
 /* A region-list error of the core is reworded in Indonesian; a sentence the
  * catalogue does not know, and English, stay as given. */
 static void test_region_list_errors_are_reworded(void **state)
@@ -675,6 +694,7 @@ int main(void)
         cmocka_unit_test(test_lang_choice),
         cmocka_unit_test(test_vocabulary_is_translated),
         cmocka_unit_test(test_audit_and_rule_sentences_are_complete),
+        cmocka_unit_test(test_conflict_kinds_and_checks_have_words),
         cmocka_unit_test(test_region_list_errors_are_reworded),
         cmocka_unit_test(test_help_is_indonesian_under_id_locale),
         cmocka_unit_test(test_help_is_english_otherwise),

@@ -442,7 +442,8 @@ static int conflict(void *ctx, const nara_conflict_t *c)
     if (c->has_case)
         nara_hex(c->case_id, NARA_ID_BYTES, cs);
     if (j == NULL) {
-        printf(nara_msg(NARA_MSG_CONFLICT_ROW), c->kind, c->region,
+        const char *kind = nara_conflict_kind_in(nara_msg_lang(), c->kind);
+        printf(nara_msg(NARA_MSG_CONFLICT_ROW), kind ? kind : c->kind, c->region,
                c->has_case ? nara_msg(NARA_MSG_CONFLICT_CASE) : "", cs, a, b,
                c->resolved ? nara_msg(NARA_MSG_CONFLICT_SETTLED) : "");
         return 0;

@@ -1600,13 +1600,33 @@ static const char *const checks_id[][2] = {
     {"backdated", "dimundurkan"},
 };
 
+/* Conflict kinds (nara_conflict_t.kind, docs/events.md section 4). */
+static const char *const conflicts_id[][2] = {
+    {"lo-assign", "LO ganda"},
+    {"close-reopen", "tutup/buka ulang"},
+    {"note-after-resolve", "catatan pascaselesai"},
+};
+
+/* A name's word in lang from a table of (English, Indonesian) pairs:
+ * English as given; NULL for a name the table does not know. */
+static const char *word_in(const char *const (*t)[2], size_t n, nara_lang_t lang, const char *name)
+{
+    if (lang != NARA_LANG_ID)
+        return name;
+    for (size_t i = 0; name && i < n; i++)
+        if (strcmp(name, t[i][0]) == 0)
+            return t[i][1];
+    return NULL;
+}
+
 const char *nara_audit_check_in(nara_lang_t lang, const char *check)
 {
-    for (size_t i = 0; lang == NARA_LANG_ID && check && i < sizeof checks_id / sizeof checks_id[0];
-         i++)
-        if (strcmp(check, checks_id[i][0]) == 0)
-            return checks_id[i][1];
-    return lang == NARA_LANG_ID ? NULL : check;
+    return word_in(checks_id, sizeof checks_id / sizeof checks_id[0], lang, check);
+}
+
+const char *nara_conflict_kind_in(nara_lang_t lang, const char *kind)
+{
+    return word_in(conflicts_id, sizeof conflicts_id / sizeof conflicts_id[0], lang, kind);
 }
 
 /* ---- region-list errors: the core's English sentences, matched and reworded --------------- */

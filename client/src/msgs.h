@@ -408,6 +408,8 @@ const char *nara_audit_format_id(nara_audit_kind_t kind);
 /* An audit check's name ("signature", ...) in lang: English as given;
  * NULL for a check the catalogue does not know. */
 const char *nara_audit_check_in(nara_lang_t lang, const char *check);
+/* A conflict kind ("close-reopen", ...) in lang, the same way. */
+const char *nara_conflict_kind_in(nara_lang_t lang, const char *kind);
 
 /* A region-list error as the core words it (nara_regions_load's errbuf,
  * English) in lang; a sentence the catalogue does not know stays as given. */
