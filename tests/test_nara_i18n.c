@@ -513,14 +513,11 @@ static void test_roles_are_indonesian_under_id_locale(void **state)
     expect_out_not("regency");
 }
 
-/* A change to a case's title after it was signed: the audit names the
- * broken signature in Indonesian, not with the core's English sentence. */
-static void test_audit_finding_is_indonesian_under_id_locale(void **state)
+/* The fixture's bundle with the case's title changed after it was signed. */
+static void tampered_bundle(const fx_t *f, char *bundle, size_t cap)
 {
-    fx_t *f = *state;
-    char bundle[320];
     static char buf[1 << 16];
-    snprintf(bundle, sizeof bundle, "%s/tampered.bundle", f->dir);
+    snprintf(bundle, cap, "%s/tampered.bundle", f->dir);
     assert_int_equal(NARA_IN("C", f, "export-bundle", "--out", bundle), 0);
     FILE *fp = fopen(bundle, "r+b");
     assert_non_null(fp);
@@ -532,11 +529,35 @@ static void test_audit_finding_is_indonesian_under_id_locale(void **state)
     assert_int_equal(fseek(fp, (long)at, SEEK_SET), 0); /* "Kembatan rusak" */
     assert_int_equal(fputc('K', fp), 'K');
     fclose(fp);
+}
+
+/* A tampered bundle: the audit names the broken signature in Indonesian, not
+ * with the core's English sentence. */
+static void test_audit_finding_is_indonesian_under_id_locale(void **state)
+{
+    fx_t *f = *state;
+    char bundle[320];
+    tampered_bundle(f, bundle, sizeof bundle);
     assert_int_equal(NARA_IN("id_ID.UTF-8", f, "audit", bundle), 4);
     expect_out("GAGAL");
     expect_out("tanda tangan catatan tidak sah untuk kunci penulisnya");
     expect_out("(NARA_SIGNATURE)");
     expect_out_not("does not verify");
+}
+
+/* The audit of a tampered bundle: --json keeps the core's English reasons
+ * whatever the locale. */
+static void test_audit_json_is_the_same_under_id_locale(void **state)
+{
+    fx_t *f = *state;
+    char bundle[320];
+    static char en[NR_OUT_MAX];
+    tampered_bundle(f, bundle, sizeof bundle);
+    assert_int_equal(NARA_IN("C", f, "--json", "audit", bundle), 4);
+    memcpy(en, res.out, sizeof en);
+    assert_int_equal(NARA_IN("id_ID.UTF-8", f, "--json", "audit", bundle), 4);
+    assert_string_equal(en, res.out);
+    expect_out("does not verify under its author's key");
 }
 
 /* An event without effect (a regency may not acknowledge): the rule is
@@ -728,6 +749,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_roles_are_indonesian_under_id_locale, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_finding_is_indonesian_under_id_locale, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_audit_json_is_the_same_under_id_locale, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_quarantine_reason_is_indonesian_under_id_locale, setup,
                                         teardown),
