@@ -463,9 +463,9 @@ static void oversized_messages_are_refused(void **state)
     assert_int_equal(decl.error_code, NARA_MALFORMED);
     want_log(w, "session failed with 127.0.0.1 device -: NARA_MALFORMED");
 
-    /* Authenticated: EVENTS declaring 600 events (the batch limit is 512). */
-    static const uint8_t many[] = {0x93, 0x05, 0x01, 0xdc, 0x02, 0x58};
-    junk_t list = {many, sizeof many, 600 * 3, 0xc0, 0};
+    /* Authenticated: EVENTS declaring 2100 events (the batch limit is 2048). */
+    static const uint8_t many[] = {0x93, 0x05, 0x01, 0xdc, 0x08, 0x34};
+    junk_t list = {many, sizeof many, 2100 * 3, 0xc0, 0};
     run_replaced_events(w, &list);
     /* docs/protocol.md section 8 says NARA_TOO_LARGE; a decoder that first
      * finds the elements malformed says NARA_MALFORMED.  Either refuses. */

@@ -65,7 +65,7 @@ extern "C" {
 
 /* Defaults; docs/protocol.md lists every limit. */
 #define NARA_MAX_MESSAGE_BYTES (1024u * 1024u)
-#define NARA_MAX_BATCH_EVENTS 512u
+#define NARA_MAX_BATCH_EVENTS 2048u
 #define NARA_MAX_WINDOW 4u
 #define NARA_MAX_VV_ENTRIES 65536u
 

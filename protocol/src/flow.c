@@ -26,31 +26,65 @@
  *     peer's message limit; the client checks the head and every proof
  *     before the ACK retires the batch, so a bad receipt fails the session,
  *     never a kept one.
+ *  7. Memory follows use: the arrays of max_batch slots for sending are
+ *     allocated with the first event to send, those for receiving with the
+ *     first EVENTS or ACK to decode (nara__flow_ensure_receive), so the
+ *     thousands of idle live sessions a server may hold cost a few hundred
+ *     bytes each here, whatever the batch limit.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "session_impl.h"
 
+/* Per-batch arrays are allocated when first needed (invariant 7), so an idle
+ * live session holds none of them. */
 nara_err_t nara__flow_alloc(nara_session_t *s)
 {
-    size_t b = s->max_batch;
     s->flights = calloc(s->window, sizeof *s->flights);
-    s->flight_ids = calloc(s->window * b, sizeof *s->flight_ids);
-    s->scratch = calloc(b, sizeof *s->scratch);
-    s->in_events = calloc(b, sizeof *s->in_events);
-    s->sub = calloc(b, sizeof *s->sub);
-    s->map = calloc(b, sizeof *s->map);
-    s->outcomes = calloc(b, sizeof *s->outcomes);
-    s->entries = calloc(b, sizeof *s->entries);
-    if (nara__receipts_alloc(s) != NARA_OK)
-        return NARA_NOMEM;
-    if (!s->flights || !s->flight_ids || !s->scratch || !s->in_events || !s->sub || !s->map ||
-        !s->outcomes || !s->entries)
+    return s->flights ? NARA_OK : NARA_NOMEM;
+}
+
+/* Feed positions of a batch, sent (send_batch events at most) or received
+ * (max_batch).  Both limits are settled by the handshake, before any batch;
+ * a server may lower max_batch there (receipts) below send_batch. */
+static nara_err_t ensure_scratch(nara_session_t *s)
+{
+    size_t b = s->max_batch > s->send_batch ? s->max_batch : s->send_batch;
+    if (!s->scratch)
+        s->scratch = calloc(b, sizeof *s->scratch);
+    return s->scratch ? NARA_OK : NARA_NOMEM;
+}
+
+/* Sending: the ids of every batch in flight, and the batch buffer. */
+static nara_err_t ensure_send(nara_session_t *s)
+{
+    size_t b = s->send_batch;
+    if (s->flight_ids)
+        return NARA_OK;
+    if (ensure_scratch(s) != NARA_OK ||
+        nara__buf_reserve(&s->batch, s->send_message) != NARA_OK || /* never reallocated */
+        !(s->flight_ids = calloc(s->window * b, sizeof *s->flight_ids)))
         return NARA_NOMEM;
     for (size_t i = 0; i < s->window; i++)
         s->flights[i].ids = s->flight_ids + i * b;
     return NARA_OK;
+}
+
+nara_err_t nara__flow_ensure_receive(nara_session_t *s)
+{
+    size_t b = s->max_batch;
+    if (s->in_events)
+        return NARA_OK;
+    s->sub = calloc(b, sizeof *s->sub);
+    s->map = calloc(b, sizeof *s->map);
+    s->outcomes = calloc(b, sizeof *s->outcomes);
+    s->entries = calloc(b, sizeof *s->entries);
+    if (!s->sub || !s->map || !s->outcomes || !s->entries || ensure_scratch(s) != NARA_OK ||
+        nara__receipts_alloc(s) != NARA_OK)
+        return NARA_NOMEM;
+    s->in_events = calloc(b, sizeof *s->in_events); /* last: it marks the group allocated */
+    return s->in_events ? NARA_OK : NARA_NOMEM;
 }
 
 void nara__flow_free(nara_session_t *s)
@@ -104,13 +138,7 @@ static nara_err_t fill(nara_session_t *s, size_t *n, bool *exhausted)
     size_t used = 0, budget = s->send_message - NARA__EVENTS_HEADROOM;
     nara_bytes_t ev;
     bool has;
-    /* Reserved once at the size limit, so building never reallocates. */
-    nara_err_t err = nara__buf_reserve(&s->batch, s->send_message);
-    if (err == NARA_OK)
-        err = nara_store_iter_missing(s->store, &vv, s->server ? readable : NULL, s, &it);
-    if (err != NARA_OK)
-        goto err;
-    err = nara__wire_events_begin(&s->batch);
+    nara_err_t err = nara_store_iter_missing(s->store, &vv, s->server ? readable : NULL, s, &it);
     while (err == NARA_OK && *n < s->send_batch) {
         err = nara_iter_next(it, &ev, &has);
         if (err != NARA_OK || !has) {
@@ -120,6 +148,9 @@ static nara_err_t fill(nara_session_t *s, size_t *n, bool *exhausted)
         size_t cost = nara__wire_events_cost(ev.len);
         if (used + cost > budget)
             break;
+        if (*n == 0 && ((err = ensure_send(s)) != NARA_OK ||
+                        (err = nara__wire_events_begin(&s->batch)) != NARA_OK))
+            break;
         locate(&ev, &s->scratch[*n]);
         if (s->scratch[*n].seq == 0)
             err = NARA_CORRUPT; /* NEVER: the store holds only valid events */
@@ -128,7 +159,6 @@ static nara_err_t fill(nara_session_t *s, size_t *n, bool *exhausted)
         used += cost;
         (*n)++;
     }
-err:
     nara_iter_free(it);
     return err;
 }

@@ -280,6 +280,11 @@ nara_err_t nara_session_receive(nara_session_t *s, const uint8_t *msg, size_t le
     s->stats.bytes_in += len;
     if (len > s->max_message)
         return nara__session_fail(s, NARA_TOO_LARGE, "message exceeds the size limit");
+    /* Every message is a fixarray with its type first (wire.c): EVENTS and
+     * ACK decode into arrays made at the first one. */
+    if (len >= 2 && (msg[1] == NARA__MSG_EVENTS || msg[1] == NARA__MSG_ACK) &&
+        nara__flow_ensure_receive(s) != NARA_OK)
+        return nara__session_fail(s, NARA_NOMEM, "out of memory");
     in = (nara__wire_in_t){allowed_now(s), s->max_batch, s->in_events, s->entries, s->rc_in};
     err = nara__wire_decode(msg, len, &in, &m);
     if (err != NARA_OK)

@@ -139,6 +139,8 @@ nara_err_t nara__hs_accept_head(nara_session_t *s, const uint8_t *head, size_t h
 
 /* flow.c */
 nara_err_t nara__flow_alloc(nara_session_t *s);
+/* The arrays EVENTS and ACK decode into (flow.c invariant 7).  NARA_NOMEM. */
+nara_err_t nara__flow_ensure_receive(nara_session_t *s);
 void nara__flow_free(nara_session_t *s);
 nara_err_t nara__flow_on_events(nara_session_t *s, const nara__msg_t *m, uint64_t wall_ms);
 nara_err_t nara__flow_on_ack(nara_session_t *s, const nara__msg_t *m);

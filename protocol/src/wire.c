@@ -278,6 +278,8 @@ static nara_err_t rd_challenge(rd_t *r, nara__msg_t *m)
 static nara_err_t rd_events(rd_t *r, const nara__wire_in_t *in, nara__msg_t *m)
 {
     uint64_t n;
+    if (in->events == NULL)
+        return NARA_NOMEM; /* NEVER: the session makes them first */
     if (rd_uint(r, &m->batch_no) != NARA_OK || rd_count(r, false, &n) != NARA_OK)
         return NARA_MALFORMED;
     if (n > in->max_batch)
@@ -354,6 +356,8 @@ static nara_err_t rd_receipt(rd_t *r, const nara__wire_in_t *in, nara__msg_t *m)
 static nara_err_t rd_ack(rd_t *r, const nara__wire_in_t *in, nara__msg_t *m)
 {
     uint64_t n, two;
+    if (in->entries == NULL)
+        return NARA_NOMEM; /* NEVER: the session makes them first */
     if (rd_uint(r, &m->batch_no) != NARA_OK || rd_uint(r, &m->added) != NARA_OK ||
         rd_uint(r, &m->duplicate) != NARA_OK || rd_count(r, false, &n) != NARA_OK)
         return NARA_MALFORMED;
