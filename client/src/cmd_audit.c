@@ -135,6 +135,9 @@ static void detail(const nara_audit_finding_t *f, char *out, size_t cap)
         case 'l':
             snprintf(p[i], sizeof p[i], "%s", nara_rule_name(f->rule));
             break;
+        case 'x': /* so far only a region list's error */
+            nara_regions_error_in(nara_msg_lang(), f->text, p[i], sizeof p[i]);
+            break;
         }
     }
 #pragma GCC diagnostic push

@@ -1497,12 +1497,12 @@ static const char *const audit_id[NARA_AUDIT_K_COUNT] = {
     [NARA_AUDIT_K_ROOT_MISMATCH] =
         "paket ini milik kunci akar provinsi yang lain daripada paket pertama",
     [NARA_AUDIT_K_REGIONS_MISMATCH] =
-        "paket ini memuat daftar wilayah yang lain daripada paket pertama",
+        "paket ini memuat daftar kabupaten/kota yang lain daripada paket pertama",
     [NARA_AUDIT_K_ROOT_UNTRUSTED] =
         "paket menyebut kunci akar provinsi yang lain daripada yang diberikan: kewenangannya "
         "diputar ulang dari kunci akar yang dipercaya",
     [NARA_AUDIT_K_REGIONS_INVALID] =
-        "daftar wilayah di kepala paket tidak sah; daftar bawaan yang dipakai",
+        "daftar kabupaten/kota di kepala paket tidak sah (%s); daftar bawaan yang dipakai",
     [NARA_AUDIT_K_HEAD_OTHER_KEY] = "kepala pohon berukuran %s (ditandatangani %s...) "
                                     "ditandatangani kunci lain, bukan kunci server",
     [NARA_AUDIT_K_HEAD_SIGNATURE] =

@@ -217,12 +217,13 @@ typedef enum {
  * shape lists them: 'u' the next of arg[], 't' the next of arg[] as a time
  * (ms since the epoch, UTC), 'r' the next of ref[] (the first 16 hex digits of
  * an event id, a key or a root), 'e' cause (an error code), 'k' name (an
- * event kind), 'l' rule (a domain rule, nara_rule_name). */
+ * event kind), 'l' rule (a domain rule, nara_rule_name), 'x' text (a sentence
+ * of another module, English, e.g. nara_regions_parse's error). */
 #define NARA_AUDIT_KIND_MAP(X)                                                                     \
     X(ROOT_MISMATCH, "")          /* another province root than the first bundle's */              \
     X(REGIONS_MISMATCH, "")       /* another region list than the first bundle's */                \
     X(ROOT_UNTRUSTED, "")         /* another province root than the one given */                   \
-    X(REGIONS_INVALID, "")        /* the header's region list does not parse */                    \
+    X(REGIONS_INVALID, "x")       /* the header's region list does not parse: why */               \
     X(HEAD_OTHER_KEY, "ur")       /* head size, its signer */                                      \
     X(HEAD_SIGNATURE, "ur")       /* head size, its signer */                                      \
     X(HEAD_EMPTY_ROOT, "")        /* a head of size 0 with another root */                         \
@@ -293,6 +294,7 @@ typedef struct {
     nara_err_t cause;
     char name[NARA_KIND_MAX + 1];
     nara_rule_t rule;
+    char text[128];
 } nara_audit_finding_t;
 
 typedef struct {

@@ -244,6 +244,7 @@ static nara_err_t on_header(aud_t *a, const nara_bundle_rec_t *rec)
     if (nara_regions_parse(h->regions, h->regions_len, &a->regions, msg, sizeof msg) != NARA_OK) {
         nara_audit_finding_t f;
         nara__aud_init(&f, NARA_AUDIT_FAILURE, "bundle", NARA_MALFORMED, a->bundle, rec->number);
+        snprintf(f.text, sizeof f.text, "%s", msg);
         nara__aud_report(a, &f, NARA_AUDIT_K_REGIONS_INVALID,
                          "the region list in the header is not valid (%s); the built-in "
                          "list is used",
