@@ -112,7 +112,7 @@ static void detail(const nara_audit_finding_t *f, char *out, size_t cap)
         snprintf(out, cap, "%s", f->detail);
         return;
     }
-    char p[4][128] = {"", "", "", ""};
+    char p[4][200] = {"", "", "", ""};
     const char *shape = nara_audit_kind_shape(f->kind);
     size_t u = 0, r = 0;
     for (size_t i = 0; shape[i] && i < 4; i++) {
@@ -152,7 +152,7 @@ static void detail(const nara_audit_finding_t *f, char *out, size_t cap)
 
 static void human_line(const nara_audit_finding_t *f, size_t n_inputs, const char *lead)
 {
-    char subj[256], text[512];
+    char subj[256], text[1024];
     subject(f, n_inputs, subj, sizeof subj);
     detail(f, text, sizeof text);
     const char *check = nara_audit_check_in(nara_msg_lang(), f->check);

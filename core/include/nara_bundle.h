@@ -294,7 +294,7 @@ typedef struct {
     nara_err_t cause;
     char name[NARA_KIND_MAX + 1];
     nara_rule_t rule;
-    char text[128];
+    char text[200];
 } nara_audit_finding_t;
 
 typedef struct {
