@@ -504,7 +504,7 @@ static void metrics_lists_every_metric_name(void **state)
         "nara_events_added_total ", "nara_events_rejected_total ", "nara_store_events ",
         "nara_store_pending ",      "nara_store_forks ",           "nara_store_quarantined ",
         "nara_bytes_in_total ",     "nara_bytes_out_total ",       "nara_auth_failures_total ",
-        "nara_tree_size "};
+        "nara_tree_size ",          "nara_live_wakes_total "};
     province_t p;
     narad_t n;
     province_make(&p);
@@ -695,6 +695,54 @@ static void live_session_receives_events_another_device_pushes(void **state)
     assert_int_equal(narad_stop(&n), 0);
     client_free(l.watcher);
     client_free(l.pusher);
+    province_remove(&p);
+}
+
+/* The value of metric `name` on narad's /metrics. */
+static long metric_value(int port, const char *name)
+{
+    static char body[8192];
+    char needle[128];
+    assert_int_equal(http_get(port, "/metrics", body, sizeof body), 200);
+    snprintf(needle, sizeof needle, "\n%s ", name);
+    const char *at = strstr(body, needle);
+    assert_non_null(at);
+    return strtol(at + strlen(needle), NULL, 10);
+}
+
+/* A push to region 32.01 wakes the secretariat's live session (it reads
+ * every region), not a live regency of 32.02. */
+static void live_push_wakes_only_sessions_that_may_read_the_new_events(void **state)
+{
+    (void)state;
+    province_t p;
+    narad_t n;
+    province_make(&p);
+    live_t l = {client_new(&p, true), client_new(&p, false), 1 + 1 + 1 + 2};
+    client_t *other = client_new(&p, true);
+    enrol(&p, &l.watcher->kp, NARA_ROLE_SECRETARIAT, NULL);
+    enrol(&p, &other->kp, NARA_ROLE_REGENCY, "32.02");
+    enrol(&p, &l.pusher->kp, NARA_ROLE_REGENCY, REGION);
+    append(l.pusher->store, &l.pusher->kp, REGION, 2);
+    narad_start(&p, &n);
+    struct lws_context *ctx = client_context();
+    client_connect(ctx, l.watcher, n.port);
+    service_until(ctx, watcher_synced, &l);
+    live_t o = {other, NULL, 0};
+    client_connect(ctx, other, n.port);
+    service_until(ctx, watcher_synced, &o);
+    assert_int_equal(metric_value(n.port, "nara_live_wakes_total"), 0);
+    client_connect(ctx, l.pusher, n.port);
+    service_until(ctx, watcher_has_all, &l);
+    assert_int_equal(metric_value(n.port, "nara_live_wakes_total"), 1);
+    nara_store_counts_t k;
+    assert_int_equal(nara_store_counts(other->store, &k), NARA_OK);
+    assert_int_equal(k.events, 3); /* the three enrolments only: 32.01 is not its to read */
+    lws_context_destroy(ctx);
+    assert_int_equal(narad_stop(&n), 0);
+    client_free(l.watcher);
+    client_free(l.pusher);
+    client_free(other);
     province_remove(&p);
 }
 
@@ -1009,6 +1057,7 @@ int main(void)
         cmocka_unit_test(revoked_device_is_refused_with_revoked),
         cmocka_unit_test(websocket_on_another_path_is_refused),
         cmocka_unit_test(live_session_receives_events_another_device_pushes),
+        cmocka_unit_test(live_push_wakes_only_sessions_that_may_read_the_new_events),
         cmocka_unit_test(tls_server_syncs_over_wss),
         cmocka_unit_test(fragmented_messages_are_reassembled),
         cmocka_unit_test(message_over_the_limit_closes_the_connection),

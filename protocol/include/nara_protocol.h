@@ -242,6 +242,18 @@ bool nara_session_done(const nara_session_t *s);
 
 const nara_session_stats_t *nara_session_stats(const nara_session_t *s);
 
+/* The streams the last EVENTS received added events to, each once, so a
+ * server wakes only the live sessions that may read one of them.  `many`:
+ * more distinct streams than NARA_GROWN_STREAMS_MAX - wake every session.
+ * Borrowed until the next call into the session. */
+#define NARA_GROWN_STREAMS_MAX 8
+typedef struct {
+    size_t n;
+    bool many;
+    char stream[NARA_GROWN_STREAMS_MAX][NARA_STREAM_MAX + 1];
+} nara_grown_t;
+const nara_grown_t *nara_session_grown(const nara_session_t *s);
+
 /* The authenticated peer key (device key on the server, server key on the
  * client); false before authentication. */
 bool nara_session_peer(const nara_session_t *s, uint8_t pk[NARA_PUBLICKEY_BYTES]);

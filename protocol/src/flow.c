@@ -247,6 +247,20 @@ static nara_err_t verdict(const nara_outcome_t *o)
     return o->reason != NARA_OK ? o->reason : NARA_MALFORMED;
 }
 
+/* Note that stream `stream` gained an event (nara_session_grown). */
+static void grown(nara_session_t *s, const char *stream)
+{
+    nara_grown_t *g = &s->grown;
+    for (size_t k = 0; k < g->n; k++)
+        if (strcmp(g->stream[k], stream) == 0)
+            return;
+    if (g->n == NARA_GROWN_STREAMS_MAX) {
+        g->many = true;
+        return;
+    }
+    memcpy(g->stream[g->n++], stream, sizeof g->stream[0]);
+}
+
 /* Fold the outcomes into the ACK and into s->peer, then queue the ACK. */
 static nara_err_t acknowledge(nara_session_t *s, const nara__msg_t *m, nara_err_t *codes, size_t k)
 {
@@ -259,6 +273,8 @@ static nara_err_t acknowledge(nara_session_t *s, const nara__msg_t *m, nara_err_
         added += o->kind == NARA_OUTCOME_ADDED || o->kind == NARA_OUTCOME_PENDING;
         dup += o->kind == NARA_OUTCOME_DUPLICATE;
         s->stats.events_added += o->kind == NARA_OUTCOME_ADDED;
+        if (o->kind == NARA_OUTCOME_ADDED && s->scratch[i].seq != 0)
+            grown(s, s->scratch[i].stream);
         if (codes[i] == NARA_OK && s->scratch[i].seq != 0) {
             nara_err_t err = peer_holds(s, &s->scratch[i]);
             if (err != NARA_OK)
@@ -293,6 +309,8 @@ nara_err_t nara__flow_on_events(nara_session_t *s, const nara__msg_t *m, uint64_
         return nara__session_fail(s, NARA_PROTOCOL, "EVENTS beyond the window");
     s->batches_in++;
     s->stats.events_received += m->n;
+    s->grown.n = 0;
+    s->grown.many = false;
     codes = malloc(m->n * sizeof *codes);
     if (!codes)
         return nara__session_fail(s, NARA_NOMEM, "out of memory");

@@ -402,6 +402,11 @@ bool nara_session_done(const nara_session_t *s)
            !s->qhead;
 }
 
+const nara_grown_t *nara_session_grown(const nara_session_t *s)
+{
+    return s ? &s->grown : NULL;
+}
+
 const nara_session_stats_t *nara_session_stats(const nara_session_t *s)
 {
     return s ? &s->stats : NULL;

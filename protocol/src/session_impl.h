@@ -94,6 +94,7 @@ struct nara_session {
     size_t *map;             /* sub index -> batch index */
     nara_outcome_t *outcomes;
     nara__ack_entry_t *entries;
+    nara_grown_t grown; /* streams the last EVENTS added to */
 
     /* session.c: output */
     nara__qmsg_t *qhead, *qtail;

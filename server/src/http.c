@@ -85,6 +85,8 @@ static int build_metrics(narad_t *srv, text_t *t)
     metric(t, "nara_bytes_out_total", "counter", "Sync message bytes sent.", m->bytes_out);
     metric(t, "nara_auth_failures_total", "counter",
            "Handshakes refused (auth, unenrolled, revoked).", m->auth_failures);
+    metric(t, "nara_live_wakes_total", "counter",
+           "Live sessions woken to send new events their device may read.", m->live_wakes);
     metric(t, "nara_refused_connections_total", "counter",
            "Upgrades refused (path, subprotocol, limit, stopping).", m->refused_connections);
     put(t,

@@ -91,6 +91,7 @@ typedef struct {
     uint64_t bytes_in, bytes_out;
     uint64_t auth_failures;
     uint64_t refused_connections;
+    uint64_t live_wakes; /* live sessions told the log grew (push_live) */
     double receive_seconds_max; /* slowest nara_session_receive so far */
 } narad_metrics_t;
 
@@ -208,6 +209,9 @@ int narad__cmd_export(int argc, char **argv);
 
 /* ---- policy.c ---- */
 void narad__policy_init(narad_conn_t *c);
+/* May `device` read `stream` now (enrolments as of the latest merge)? */
+bool narad__may_read_stream(narad_t *srv, const uint8_t device[NARA_PUBLICKEY_BYTES],
+                            const char *stream);
 void narad__devcache_free(narad_devcache_t *dc);
 
 /* ---- log.c ---- */

@@ -204,6 +204,12 @@ static bool may_write_stream(narad_t *srv, const uint8_t device[NARA_PUBLICKEY_B
     }
 }
 
+bool narad__may_read_stream(narad_t *srv, const uint8_t device[NARA_PUBLICKEY_BYTES],
+                            const char *stream)
+{
+    return may_read_stream(srv, device, stream);
+}
+
 /* ---- nara_policy_t callbacks (ctx = the connection) ---------------------- */
 
 static nara_err_t policy_admit(void *ctx, const uint8_t device[NARA_PUBLICKEY_BYTES])

@@ -20,8 +20,11 @@
  *     reading cannot make the session queue grow: the queue is bounded by
  *     what one message causes.
  *  3. A merge that added events bumps srv->log_gen and tells every other
- *     authenticated session (nara_session_log_grew), whose next WRITEABLE
- *     sends what its peer now lacks: the live push.
+ *     authenticated session whose device may read one of the streams it
+ *     added to (nara_session_grown; every session when there were many, and
+ *     the province stream is readable by all, so enrolments reach everyone)
+ *     with nara_session_log_grew; its next WRITEABLE sends what its peer now
+ *     lacks: the live push.  A session no new event concerns is not woken.
  *  4. A session that is CLOSED or FAILED is closed by the server once its
  *     last message (BYE or ERROR) has gone out: the WRITEABLE after it
  *     (called only once lws flushed that write) finds nothing and closes.
@@ -177,15 +180,29 @@ static void rx_pause(narad_conn_t *c, bool pause)
     }
 }
 
-/* Note 3: every other authenticated session learns that the log grew. */
+/* Could c's device read any of the streams the merge added to? */
+static bool reads_any(narad_conn_t *c, const nara_grown_t *g)
+{
+    if (g == NULL || g->many || !c->has_device)
+        return true;
+    for (size_t k = 0; k < g->n; k++)
+        if (narad__may_read_stream(c->srv, c->device, g->stream[k]))
+            return true;
+    return false;
+}
+
+/* Note 3: every other authenticated session whose device may read a stream
+ * that grew learns that the log grew. */
 static void push_live(narad_conn_t *from)
 {
     narad_t *srv = from->srv;
+    const nara_grown_t *g = nara_session_grown(from->session);
     srv->log_gen++;
     for (narad_conn_t *c = srv->conns; c; c = c->next) {
-        if (c == from || !c->session || !session_authed(c))
+        if (c == from || !c->session || !session_authed(c) || !reads_any(c, g))
             continue;
         nara_err_t err = nara_session_log_grew(c->session);
+        srv->m.live_wakes++;
         if (err != NARA_OK && err != NARA_CLOSED)
             narad__log("%s live push failed: %s", c->peer, nara_err_name(err));
         lws_callback_on_writable(c->wsi);
