@@ -51,13 +51,20 @@
  *  4. The dirty marks are empty outside a transaction.
  *
  * Performance (docs/storage.md, "Performance").  A merge inserts one
- * dom_index entry per event, next to its entity's other events; an
- * entity's events are read back in one query that also
- * returns their bytes, whose body is located without hashing (they were
- * decoded and verified when they were accepted).  Version 1 of these tables
- * kept a copy of each event's identity keyed by its random id, which cost a
- * random b-tree page per event in every commit; a version-1 dom_index is
- * dropped and the whole fold rebuilt at open (check_meta).
+ * dom_index entry per event, next to its entity's other events; a case's
+ * rows are keyed by its number (dom_caseno: the ord of the first event of
+ * the case this replica indexed), which grows with the log, so a new case's
+ * rows are appended rather than written into a random page of each b-tree.
+ * A case's timeline is one blob in its row, not one row per event.  A case
+ * new in the transaction is folded from the events on_added kept
+ * (d->txn_events); an older case's events are read back in one query that
+ * also returns their bytes, whose body is located without hashing (they
+ * were decoded and verified when they were accepted).  Versions 1 to 3 of
+ * these tables had other layouts (version 1: a copy of each event's
+ * identity keyed by its random id; 2: case tables keyed by the random case
+ * id; 3: one dom_timeline row per event); their tables are dropped and the
+ * whole fold rebuilt at open (drop_old, check_meta).  The digest reads the
+ * same values whatever the layout.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -284,12 +284,14 @@ static nara_err_t check_identity(nara_store_t *s, bool *fresh, int64_t *version_
 
 /* WAL and synchronous=FULL: a transaction that committed survives power
  * loss (with synchronous=NORMAL, WAL may lose the last commits).  Then the
- * two settings that only change speed (docs/storage.md, "Performance"): a
- * page cache of NARA__STORE_CACHE_KIB, so that a merge's random index
- * pages are read once, and a checkpoint every NARA__STORE_CHECKPOINT_PAGES
- * WAL pages instead of SQLite's 1000, so that a page changed by many
- * commits is copied into the database once and each checkpoint's two
- * fsyncs are paid rarely. */
+ * three settings that only change speed (docs/storage.md, "Performance"):
+ * NARA__STORE_PAGE_SIZE for a new file (fewer, larger pages: fewer levels
+ * and splits per insert; larger still would write more per random index
+ * insert once the log is large), a page cache of NARA__STORE_CACHE_KIB, so
+ * that a merge's random index pages are read once, and a checkpoint every
+ * NARA__STORE_CHECKPOINT_KIB of WAL instead of SQLite's 1000 pages, so that
+ * a page changed by many commits is copied into the database once and each
+ * checkpoint's two fsyncs are paid rarely. */
 static nara_err_t set_durability(nara_store_t *s)
 {
     sqlite3_stmt *st = NULL;

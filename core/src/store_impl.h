@@ -23,9 +23,7 @@
 /* Speed only (store.c, set_durability): the page size of a new file, the
  * page cache of one connection and the WAL size at which a commit
  * checkpoints. */
-#ifndef NARA__STORE_PAGE_SIZE
-#define NARA__STORE_PAGE_SIZE 16384
-#endif
+#define NARA__STORE_PAGE_SIZE 8192
 #define NARA__STORE_CACHE_KIB 8192
 #define NARA__STORE_CHECKPOINT_KIB 65536
 
