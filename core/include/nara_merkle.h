@@ -177,6 +177,19 @@ void nara_merkle_frontier_init(nara_merkle_frontier_t *f);
 nara_err_t nara_merkle_frontier_append(nara_merkle_frontier_t *f,
                                        const uint8_t leaf_hash[NARA_HASH_BYTES]);
 
+/* Told of each perfect subtree an append completes, smallest first: the MTH
+ * of the 2^level leaves [index * 2^level, (index + 1) * 2^level), level >= 1.
+ * An error stops the append and is returned. */
+typedef nara_err_t (*nara_merkle_completed_fn)(void *ctx, unsigned level, uint64_t index,
+                                               const uint8_t hash[NARA_HASH_BYTES]);
+
+/* nara_merkle_frontier_append(), calling fn (if not NULL) for every subtree
+ * the append completes - what a node cache stores (nara_merkle_source_t).
+ * When fn fails, *f is unchanged. */
+nara_err_t nara_merkle_frontier_append_each(nara_merkle_frontier_t *f,
+                                            const uint8_t leaf_hash[NARA_HASH_BYTES],
+                                            nara_merkle_completed_fn fn, void *ctx);
+
 /* MTH of the tree *f describes; O(log n) hashes.  Cannot fail (f non-NULL). */
 void nara_merkle_frontier_root(const nara_merkle_frontier_t *f, uint8_t root[NARA_HASH_BYTES]);
 

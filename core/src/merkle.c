@@ -203,27 +203,39 @@ void nara_merkle_frontier_init(nara_merkle_frontier_t *f)
 }
 
 /* Binary increment: a carry merges with every full slot it meets. */
-nara_err_t nara_merkle_frontier_append(nara_merkle_frontier_t *f,
-                                       const uint8_t leaf_hash[NARA_HASH_BYTES])
+nara_err_t nara_merkle_frontier_append_each(nara_merkle_frontier_t *f,
+                                            const uint8_t leaf_hash[NARA_HASH_BYTES],
+                                            nara_merkle_completed_fn fn, void *ctx)
 {
     uint8_t carry[H];
     unsigned h = 0;
+    nara_err_t rc;
 
     if (f == NULL || leaf_hash == NULL)
         return NARA_INVAL;
     if (f->size >= (uint64_t)NARA_MERKLE_MAX_SIZE)
         return NARA_TOO_LARGE;
     memcpy(carry, leaf_hash, H);
+    /* Report every subtree first, so that a failing callback leaves *f as it was. */
     while ((f->size >> h) & 1) {
         nara_merkle_hash_children(f->node[h], carry, carry);
-        memset(f->node[h], 0, H);
         h++;
+        if (fn != NULL && (rc = fn(ctx, h, ((f->size + 1) >> h) - 1, carry)) != NARA_OK)
+            return rc;
     }
     assert(h < NARA_MERKLE_LEVELS - 1);
+    for (unsigned l = 0; l < h; l++)
+        memset(f->node[l], 0, H);
     memcpy(f->node[h], carry, H);
     f->size++;
     assert_frontier(f);
     return NARA_OK;
+}
+
+nara_err_t nara_merkle_frontier_append(nara_merkle_frontier_t *f,
+                                       const uint8_t leaf_hash[NARA_HASH_BYTES])
+{
+    return nara_merkle_frontier_append_each(f, leaf_hash, NULL, NULL);
 }
 
 /* Fold right to left: the smallest subtree is the rightmost. */

@@ -16,9 +16,12 @@
  *                                (version 1 had a UNIQUE index on the random
  *                                id: one more random page per event; it is
  *                                migrated at the first writable open).
- *   tlog_node(level, idx, hash)  every perfect subtree of level >= 1 the tree
+ *   tlog_node(level, idx, hash)  every perfect subtree of level >= 3 the tree
  *                                has completed: (level, idx) covers leaves
- *                                [idx * 2^level, (idx + 1) * 2^level)
+ *                                [idx * 2^level, (idx + 1) * 2^level); the
+ *                                levels below cost 3/4 of the rows and are
+ *                                recomputed from at most 4 leaves (version 1
+ *                                stored levels >= 1, and they are still read)
  *   tlog_head(size, root, time_ms, server_pk, sig)   signed heads, one per size
  *
  * The leaf order is the store's acceptance order: on_added runs once per
@@ -35,8 +38,8 @@
  * Appending leaf n to a tree whose frontier has slots at the set bits of n
  * completes one perfect subtree per low set bit: merging the new leaf with
  * slot 0, the result with slot 1, ... - exactly the carry chain of n + 1.
- * Each merged hash is stored in tlog_node, so a proof needs O(log n)
- * look-ups (nara_merkle_source_t with a full node cache).
+ * Each merged hash of level >= 3 is stored in tlog_node, so a proof needs
+ * O(log n) look-ups and a few leaf reads (nara_merkle_source_t).
  *
  * States of one store transaction, as seen from the hooks:
  *   IDLE --on_added (first)--> OPEN: frontier, last_ord and head state saved
@@ -68,6 +71,7 @@
 
 #define TLOG_VERSION 2
 #define TLOG_RING 4096 /* leaf ids kept in memory; a power of two */
+#define TLOG_NODE_MIN_LEVEL 3 /* node cache levels stored (version 2) */
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS tlog_meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
@@ -128,6 +132,7 @@ struct nara_tlog {
     bool in_txn;     /* the store's transaction appended leaves */
     bool committing; /* ... and our before_commit ran: a later hook may still fail */
     bool hooked;
+    int64_t version;                    /* of the tables (2 after a writable open) */
     uint64_t ring_start;                /* first index appended through this handle */
     uint8_t ring[TLOG_RING][NARA_ID_BYTES]; /* ids of indexes ring_start.. (mod TLOG_RING) */
 };
@@ -191,6 +196,8 @@ static nara_err_t src_leaf(void *ctx, uint64_t index, uint8_t leaf_hash[NARA_HAS
 static nara_err_t src_node(void *ctx, unsigned level, uint64_t index, uint8_t hash[NARA_HASH_BYTES])
 {
     nara_tlog_t *t = ctx;
+    if (level < TLOG_NODE_MIN_LEVEL && t->version >= 2)
+        return NARA_NOT_FOUND; /* not stored (store_node); version 1 stored them */
     sqlite3_stmt *st = stmt(t, Q_NODE_GET);
     sqlite3_bind_int64(st, 1, (sqlite3_int64)level);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)index);
@@ -351,6 +358,22 @@ static bool needs_head(const nara_tlog_t *t)
 
 /* ---- appending --------------------------------------------------------------------- */
 
+/* Store a completed subtree in the node cache.  Levels below
+ * TLOG_NODE_MIN_LEVEL are not stored: they cost one row per leaf for
+ * 3/4 of the rows and are recomputed from at most 4 leaves (src_node). */
+static nara_err_t store_node(void *ctx, unsigned level, uint64_t index,
+                             const uint8_t hash[NARA_HASH_BYTES])
+{
+    nara_tlog_t *t = ctx;
+    if (level < TLOG_NODE_MIN_LEVEL)
+        return NARA_OK;
+    sqlite3_stmt *st = stmt(t, Q_NODE_INSERT);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)level);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)index);
+    sqlite3_bind_blob(st, 3, hash, NARA_HASH_BYTES, SQLITE_STATIC);
+    return exec_stmt(t, st, "tlog: insert node");
+}
+
 /* Invariant: called inside the store's (or our own) write transaction. */
 static nara_err_t append(nara_tlog_t *t, const uint8_t id[NARA_ID_BYTES], int64_t ord)
 {
@@ -371,19 +394,7 @@ static nara_err_t append(nara_tlog_t *t, const uint8_t id[NARA_ID_BYTES], int64_
         return err;
     memcpy(t->ring[n % TLOG_RING], id, NARA_ID_BYTES);
     nara_merkle_hash_leaf(id, NARA_ID_BYTES, h);
-    /* The carry chain of n + 1: one completed subtree per low set bit of n. */
-    for (unsigned l = 0; (n >> l) & 1u; l++) {
-        nara_merkle_hash_children(f->node[l], h, h);
-        st = stmt(t, Q_NODE_INSERT);
-        sqlite3_bind_int64(st, 1, (sqlite3_int64)(l + 1));
-        sqlite3_bind_int64(st, 2, (sqlite3_int64)(((n + 1) >> (l + 1)) - 1));
-        sqlite3_bind_blob(st, 3, h, NARA_HASH_BYTES, SQLITE_STATIC);
-        err = exec_stmt(t, st, "tlog: insert node");
-        if (err != NARA_OK)
-            return err;
-    }
-    nara_merkle_hash_leaf(id, NARA_ID_BYTES, h);
-    err = nara_merkle_frontier_append(f, h);
+    err = nara_merkle_frontier_append_each(f, h, store_node, t);
     if (err == NARA_OK)
         t->cur.last_ord = ord;
     return err;
@@ -629,6 +640,7 @@ static nara_err_t attach(nara_tlog_t *t)
         err = migrate_v1(t);
         version = 2;
     }
+    t->version = version;
     if (err == NARA_OK)
         err = prepare_all(t, version);
     if (err == NARA_OK)
