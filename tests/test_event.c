@@ -232,6 +232,48 @@ static size_t redact(const uint8_t *buf, size_t len, const nara_event_t *ev, uin
     return len - ev->body_len + 2 + NARA_HASH_BYTES;
 }
 
+/* ==== peek: the feed position without a full decode ============================ */
+
+static void peek_gives_the_position_decode_gives(void **state)
+{
+    nara_keypair_t kp = key_from_byte(9);
+    nara_event_t ev = draft(small_body, sizeof small_body);
+    uint8_t buf[512], author[NARA_PUBLICKEY_BYTES];
+    char stream[NARA_STREAM_MAX + 1];
+    uint64_t seq = 0;
+    (void)state;
+    ev.seq = 7;
+    ev.has_prev = true;
+    memset(ev.prev, 0x11, sizeof ev.prev);
+    size_t len = seal_into(&ev, &kp, buf, sizeof buf);
+    assert_int_equal(nara_event_peek(buf, len, author, stream, &seq), NARA_OK);
+    assert_memory_equal(author, kp.pk, NARA_PUBLICKEY_BYTES);
+    assert_string_equal(stream, "32.01");
+    assert_true(seq == 7);
+    /* It stops after seq: a broken signature or trailing bytes do not matter
+     * to it (the full decode refuses them). */
+    assert_int_equal(nara_event_peek(buf, len - 10, author, stream, &seq), NARA_OK);
+    assert_int_equal(nara_event_decode(buf, len - 10, &ev), NARA_TRUNCATED);
+    nara_keypair_wipe(&kp);
+}
+
+static void peek_refuses_a_broken_envelope_and_zeroes_its_outputs(void **state)
+{
+    nara_keypair_t kp = key_from_byte(9);
+    nara_event_t ev = draft(small_body, sizeof small_body);
+    uint8_t buf[512], author[NARA_PUBLICKEY_BYTES];
+    char stream[NARA_STREAM_MAX + 1];
+    uint64_t seq = 0;
+    (void)state;
+    size_t len = seal_into(&ev, &kp, buf, sizeof buf);
+    assert_int_equal(nara_event_peek(buf, 40, author, stream, &seq), NARA_TRUNCATED);
+    assert_true(seq == 0 && stream[0] == '\0');
+    buf[0] = 0x98; /* an array of 8: not an event envelope */
+    assert_int_equal(nara_event_peek(buf, len, author, stream, &seq), NARA_TYPE);
+    assert_int_equal(nara_event_peek(NULL, len, author, stream, &seq), NARA_INVAL);
+    nara_keypair_wipe(&kp);
+}
+
 /* ==== round trip and seal ===================================================== */
 
 static void seal_then_decode_gives_back_every_field(void **state)
@@ -1435,6 +1477,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(seal_then_decode_gives_back_every_field),
+        cmocka_unit_test(peek_gives_the_position_decode_gives),
+        cmocka_unit_test(peek_refuses_a_broken_envelope_and_zeroes_its_outputs),
         cmocka_unit_test(seal_sets_version_and_author),
         cmocka_unit_test(seal_reports_the_size_needed_when_the_buffer_is_too_small),
         cmocka_unit_test(seal_applies_the_decoder_rules_to_its_fields),

@@ -118,6 +118,15 @@ nara_err_t nara_body_validate(const uint8_t *body, size_t len);
  * NARA_INVAL.  Never allocates and reads no byte past buf+len. */
 nara_err_t nara_event_decode(const uint8_t *buf, size_t len, nara_event_t *ev);
 
+/* The feed position of an encoded event - author, stream, seq - from the
+ * start of its envelope alone, as nara_event_decode() reads it: nothing is
+ * hashed and the rest is not looked at, so NARA_OK says nothing about the
+ * event's validity (nara_event_decode decides).  For routing a batch before
+ * the merge decodes it.  On failure the outputs are zeroed and the return
+ * value names the rule broken; NULL arguments: NARA_INVAL. */
+nara_err_t nara_event_peek(const uint8_t *buf, size_t len, uint8_t author[NARA_PUBLICKEY_BYTES],
+                           char stream[NARA_STREAM_MAX + 1], uint64_t *seq);
+
 /* Verify ev->sig over ev->id with ev->author.  NARA_OK, NARA_SIGNATURE or
  * NARA_BAD_KEY (author not a canonical point of the prime-order subgroup, or
  * of small order; checked before the signature). */

@@ -372,6 +372,40 @@ nara_err_t nara_event_decode(const uint8_t *buf, size_t len, nara_event_t *ev)
     return rc;
 }
 
+nara_err_t nara_event_peek(const uint8_t *buf, size_t len, uint8_t author[NARA_PUBLICKEY_BYTES],
+                           char stream[NARA_STREAM_MAX + 1], uint64_t *seq)
+{
+    nara__mp_reader_t r = {buf, buf + len};
+    nara__mp_item_t top;
+    nara_event_t ev;
+    nara_err_t rc;
+
+    if (buf == NULL || author == NULL || stream == NULL || seq == NULL)
+        return NARA_INVAL;
+    memset(&ev, 0, sizeof ev);
+    rc = len > NARA_EVENT_MAX_BYTES ? NARA_TOO_LARGE : nara__mp_next(&r, &top);
+    if (rc == NARA_OK && (top.kind != NARA__MP_ARRAY || top.u == 0))
+        rc = NARA_TYPE;
+    if (rc == NARA_OK)
+        rc = read_version(&r, &ev);
+    if (rc == NARA_OK && top.u != ENVELOPE_ELEMENTS)
+        rc = NARA_TYPE;
+    if (rc == NARA_OK)
+        rc = read_bin_exact(&r, ev.author, NARA_PUBLICKEY_BYTES);
+    if (rc == NARA_OK)
+        rc = read_name(&r, ev.stream, NARA_STREAM_MAX, NARA_BAD_STREAM);
+    if (rc == NARA_OK)
+        rc = read_uint(&r, &ev.seq);
+    if (rc == NARA_OK)
+        rc = check_seq(ev.seq);
+    if (rc != NARA_OK)
+        memset(&ev, 0, sizeof ev);
+    memcpy(author, ev.author, NARA_PUBLICKEY_BYTES);
+    memcpy(stream, ev.stream, NARA_STREAM_MAX + 1);
+    *seq = ev.seq;
+    return rc;
+}
+
 /* ---- sealing ------------------------------------------------------------- */
 
 /* Every rule the decoder applies to the caller-provided fields. */

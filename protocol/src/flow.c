@@ -115,6 +115,15 @@ static void locate(const nara_bytes_t *ev, nara_feed_head_t *out)
     memcpy(out->head, e.id, NARA_ID_BYTES);
 }
 
+/* Feed position of a received event, its id left zero: the merge decodes
+ * it in full and gives the id with the outcome (acknowledge). */
+static void route(const nara_bytes_t *ev, nara_feed_head_t *out)
+{
+    memset(out->head, 0, sizeof out->head);
+    if (nara_event_peek(ev->bytes, ev->len, out->author, out->stream, &out->seq) != NARA_OK)
+        out->seq = 0;
+}
+
 static nara_err_t peer_holds(nara_session_t *s, const nara_feed_head_t *f)
 {
     return nara__feeds_advance(&s->peer, f->author, f->stream, f->seq, f->head,
@@ -219,7 +228,7 @@ static size_t triage(nara_session_t *s, size_t n, nara_err_t *codes)
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        locate(&s->in_events[i], &s->scratch[i]);
+        route(&s->in_events[i], &s->scratch[i]);
         codes[i] = NARA_OK;
         if (s->server && s->scratch[i].seq != 0 && !pushable(s, &s->scratch[i])) {
             codes[i] = NARA_UNAUTHORIZED;
@@ -275,7 +284,8 @@ static nara_err_t acknowledge(nara_session_t *s, const nara__msg_t *m, nara_err_
         s->stats.events_added += o->kind == NARA_OUTCOME_ADDED;
         if (o->kind == NARA_OUTCOME_ADDED && s->scratch[i].seq != 0)
             grown(s, s->scratch[i].stream);
-        if (codes[i] == NARA_OK && s->scratch[i].seq != 0) {
+        if (codes[i] == NARA_OK && s->scratch[i].seq != 0 && o->has_id) {
+            memcpy(s->scratch[i].head, o->id, NARA_ID_BYTES);
             nara_err_t err = peer_holds(s, &s->scratch[i]);
             if (err != NARA_OK)
                 return err;
