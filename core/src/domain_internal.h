@@ -13,7 +13,7 @@
  *   ENT_DECREES  every decree.
  *   ENT_REGION   one region's lo.assign / lo.unassign history (key: code).
  *   ENT_CASE     one case's events (key: the case id = id of its case.open;
- *                in dom_index, dom_case and dom_timeline the case's number,
+ *                in dom_index and dom_case the case's number,
  *                see dom_caseno in domain.c).
  *
  * Every accepted event has exactly one dom_index row naming its entity.  An
