@@ -496,7 +496,8 @@ static nara_err_t fold_dirty(nara_domain_t *d)
     for (size_t i = 0; i < cs->cap; i++)
         if (cs->v[i].cno != 0)
             cs->v[n++] = cs->v[i];
-    qsort(cs->v, n, sizeof *cs->v, cno_cmp);
+    if (n > 1) /* qsort may not be given a NULL array, even empty */
+        qsort(cs->v, n, sizeof *cs->v, cno_cmp);
     nara__txn_events_sort(d);
     for (size_t i = 0; err == NARA_OK && i < n; i++)
         err = nara__fold_case(d, &cs->v[i]);

@@ -169,7 +169,8 @@ static int txn_event_cmp(const void *a, const void *b)
 
 void nara__txn_events_sort(nara_domain_t *d)
 {
-    qsort(d->txn_events.v, d->txn_events.n, sizeof *d->txn_events.v, txn_event_cmp);
+    if (d->txn_events.n > 1) /* qsort may not be given a NULL array, even empty */
+        qsort(d->txn_events.v, d->txn_events.n, sizeof *d->txn_events.v, txn_event_cmp);
 }
 
 void nara__txn_events_clear(nara_domain_t *d)

@@ -504,7 +504,8 @@ static uint64_t median(uint64_t *v, size_t n)
 {
     if (n == 0)
         return 0;
-    qsort(v, n, sizeof *v, u64_cmp);
+    if (n > 1) /* qsort may not be given a NULL array, even empty */
+        qsort(v, n, sizeof *v, u64_cmp);
     if (n % 2)
         return v[n / 2];
     return v[n / 2 - 1] + (v[n / 2] - v[n / 2 - 1]) / 2;
