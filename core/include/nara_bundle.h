@@ -302,7 +302,7 @@ typedef struct {
     const uint8_t *server_pk; /* the server key the auditor trusts; NULL: the one the log enrols */
     const char *tmp_dir;      /* scratch store; NULL: $TMPDIR, else /tmp */
     unsigned threads;         /* signature checks; 0 = 2 */
-    size_t chunk_events;      /* events per chunk; 0 = 256 (and at most 4 MiB) */
+    size_t chunk_events;      /* events per chunk; 0 = 4096 (and at most 4 MiB) */
     /* Every failure and finding, in the order found (optional). */
     void (*on_finding)(void *ctx, const nara_audit_finding_t *f);
     void *ctx;

@@ -56,7 +56,9 @@ static const char *const stmt_sql[AQ_COUNT] = {
 };
 
 static const char scratch_sql[] =
-    "PRAGMA synchronous = OFF;"
+    /* A scratch file nobody reopens: no durability, its rollback journal in
+     * memory, a cache for the chunk's pages (docs/audit.md 5.4). */
+    "PRAGMA synchronous = OFF; PRAGMA journal_mode = MEMORY; PRAGMA cache_size = -16384;"
     "CREATE TABLE aud_head(size INTEGER PRIMARY KEY, root BLOB NOT NULL, time_ms INTEGER NOT NULL,"
     " server_pk BLOB NOT NULL, bundle INTEGER, record INTEGER);"
     "CREATE TABLE aud_bad(size INTEGER PRIMARY KEY);"
@@ -291,11 +293,18 @@ static nara_err_t head_root(aud_t *a, uint64_t size, uint8_t root[32])
     }
     if (size > (uint64_t)INT64_MAX)
         return NARA_NOT_FOUND;
+    if (a->hr_valid && a->hr_size == size) { /* a stored head never changes */
+        memcpy(root, a->hr_root, 32);
+        return NARA_OK;
+    }
     sqlite3_stmt *st = nara__aud_stmt(a, AQ_HEAD_GET);
     sqlite3_bind_int64(st, 1, (sqlite3_int64)size);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32) {
         memcpy(root, sqlite3_column_blob(st, 0), 32);
+        memcpy(a->hr_root, root, 32);
+        a->hr_size = size;
+        a->hr_valid = true;
         return NARA_OK;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -523,13 +532,16 @@ typedef struct {
 static void *verify_slice(void *arg)
 {
     slice_t *s = arg;
-    for (size_t i = s->from; i < s->to; i++)
-        if (s->items[i].dec == NARA_OK)
-            s->items[i].sig = nara_event_verify(&s->items[i].ev);
+    for (size_t i = s->from; i < s->to; i++) {
+        aud_item_t *it = &s->items[i];
+        it->dec = nara_event_decode(it->bytes.bytes, it->bytes.len, &it->ev);
+        it->sig = it->dec == NARA_OK ? nara_event_verify(&it->ev) : NARA_OK;
+    }
     return NULL;
 }
 
-/* Signatures of the chunk on up to `threads` threads (contiguous slices). */
+/* Decoding and signatures of the chunk on up to `threads` threads
+ * (contiguous slices). */
 static void verify_chunk(aud_t *a)
 {
     enum { MAX_THREADS = 16 };
@@ -664,17 +676,31 @@ static nara_err_t judge(aud_t *a, aud_item_t *it, size_t *n_batch)
     return err;
 }
 
+/* The transaction HEAD, CONSISTENCY and INCLUSION records write in: one
+ * per record would cost a commit (a file write) each. */
+static nara_err_t records_begin(aud_t *a)
+{
+    if (a->txn)
+        return NARA_OK;
+    a->txn = true;
+    a->txn_records = 0;
+    return nara__aud_sql(a, sqlite3_exec(a->db, "BEGIN", NULL, NULL, NULL), "audit: begin");
+}
+
+static nara_err_t records_commit(aud_t *a)
+{
+    if (!a->txn)
+        return NARA_OK;
+    a->txn = false;
+    return nara__aud_sql(a, sqlite3_exec(a->db, "COMMIT", NULL, NULL, NULL), "audit: commit");
+}
+
 static nara_err_t flush(aud_t *a)
 {
     size_t n_batch = 0;
-    nara_err_t err = NARA_OK;
-    if (a->n_items == 0)
-        return NARA_OK;
-    for (size_t i = 0; i < a->n_items; i++) {
-        aud_item_t *it = &a->items[i];
-        it->dec = nara_event_decode(it->bytes.bytes, it->bytes.len, &it->ev);
-        it->sig = NARA_OK;
-    }
+    nara_err_t err = records_commit(a);
+    if (err != NARA_OK || a->n_items == 0)
+        return err;
     verify_chunk(a);
     err = nara__aud_sql(a, sqlite3_exec(a->db, "BEGIN", NULL, NULL, NULL), "audit: begin");
     for (size_t i = 0; err == NARA_OK && i < a->n_items; i++)
@@ -746,10 +772,23 @@ static nara_err_t on_fork(aud_t *a, const nara_bundle_rec_t *rec)
 
 static nara_err_t on_record(aud_t *a, const nara_bundle_rec_t *rec)
 {
-    if (rec->type != NARA_BREC_EVENT) {
+    bool in_txn = rec->type == NARA_BREC_HEAD || rec->type == NARA_BREC_CONSISTENCY ||
+                  rec->type == NARA_BREC_INCLUSION;
+    if (rec->type != NARA_BREC_EVENT && a->n_items > 0) {
         nara_err_t err = flush(a);
         if (err != NARA_OK)
             return err;
+    }
+    if (!in_txn || a->txn_records == AUD_TXN_RECORDS) {
+        nara_err_t err = records_commit(a);
+        if (err != NARA_OK)
+            return err;
+    }
+    if (in_txn) {
+        nara_err_t err = records_begin(a);
+        if (err != NARA_OK)
+            return err;
+        a->txn_records++;
     }
     switch (rec->type) {
     case NARA_BREC_HEADER:
@@ -798,7 +837,7 @@ static nara_err_t audit_one(aud_t *a, FILE *in)
 
 static nara_err_t aud_alloc(aud_t *a)
 {
-    a->chunk_max = a->o->chunk_events ? a->o->chunk_events : 256;
+    a->chunk_max = a->o->chunk_events ? a->o->chunk_events : 4096;
     a->arena = malloc(AUD_ARENA_BYTES);
     a->items = calloc(a->chunk_max, sizeof *a->items);
     a->batch = calloc(a->chunk_max, sizeof *a->batch);

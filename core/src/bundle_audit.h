@@ -93,12 +93,22 @@ typedef struct {
     nara_bytes_t *batch;
     nara_outcome_t *outcomes;
 
+    /* HEAD, CONSISTENCY and INCLUSION records are written in one open
+     * transaction of up to AUD_TXN_RECORDS records (bundle_audit.c) */
+    bool txn;
+    size_t txn_records;
+    /* the root of the last head looked up by size (heads never change) */
+    bool hr_valid;
+    uint64_t hr_size;
+    uint8_t hr_root[32];
+
     /* the verdict so far */
     bool has_failure, has_finding;
     nara_audit_finding_t first_failure, first_finding;
 } aud_t;
 
 #define AUD_ARENA_BYTES (4u * 1024u * 1024u)
+#define AUD_TXN_RECORDS 16384u /* HEAD/CONSISTENCY/INCLUSION records per transaction */
 
 /* bundle_audit.c */
 sqlite3_stmt *nara__aud_stmt(aud_t *a, aud_stmt_t id);
