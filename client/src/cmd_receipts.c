@@ -222,30 +222,11 @@ static int on_receipt(void *ctx, const nara_rcpt_row_t *r)
 
 /* ---- own events without a receipt ------------------------------------------------------ */
 
-static bool own_feed(void *ctx, const uint8_t author[NARA_PUBLICKEY_BYTES], const char *stream)
-{
-    rx_t *x = ctx;
-    (void)stream;
-    return memcmp(author, x->app->kp.pk, NARA_PUBLICKEY_BYTES) == 0;
-}
-
 static nara_err_t count_unreceipted(rx_t *x)
 {
-    nara_iter_t *it = NULL;
-    nara_bytes_t b;
-    nara_event_t ev;
-    bool has = true;
-    nara_err_t err = nara_store_iter_missing(x->app->store, NULL, own_feed, x, &it);
-    while (err == NARA_OK && (err = nara_iter_next(it, &b, &has)) == NARA_OK && has) {
-        nara_rcpt_row_t r;
-        uint8_t proof[NARA_MERKLE_PROOF_MAX_BYTES];
-        bool found = false;
-        if (nara_event_decode(b.bytes, b.len, &ev) != NARA_OK)
-            continue;
-        err = nara_rcpt_get(x->app->meta, ev.id, &r, proof, &found);
-        x->unreceipted += err == NARA_OK && !found;
-    }
-    nara_iter_free(it);
+    nara_rcpt_own_t own;
+    nara_err_t err = nara_rcpt_count_own(x->app->meta, x->app->store, x->app->kp.pk, NULL, &own);
+    x->unreceipted = own.sent + own.unsent;
     return err;
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "nara_cli.h"
+#include "receipts.h"
 
 /* ---- report ------------------------------------------------------------------ */
 
@@ -131,6 +132,9 @@ typedef struct {
     nara_role_t role;
     bool revoked;
     nara_vv_t vv;
+    nara_rcpt_own_t own;     /* own events by receipt */
+    nara_tree_head_t pinned; /* the largest kept tree head, if has_pinned */
+    bool has_pinned;
 } facts_t;
 
 static int count_no_effect(void *ctx, const nara_dom_quarantined_t *q)
@@ -138,6 +142,26 @@ static int count_no_effect(void *ctx, const nara_dom_quarantined_t *q)
     (void)q;
     (*(uint64_t *)ctx)++;
     return 0;
+}
+
+/* Own events by receipt, "sent" as of the server's vector kept at the last
+ * clean sync (an unreadable one: nothing known sent), and the pinned head. */
+static nara_err_t read_receipts(nara_app_t *app, facts_t *f)
+{
+    nara_vv_t sent;
+    bool found = false;
+    nara_err_t err = nara_meta_get_vv(app->meta, NARA_META_SERVER_VV, &sent, &found);
+    if (err == NARA_CORRUPT) {
+        err = NARA_OK;
+        found = false;
+    }
+    if (err == NARA_OK)
+        err = nara_rcpt_count_own(app->meta, app->store, app->kp.pk, found ? &sent : NULL,
+                                  &f->own);
+    if (err == NARA_OK)
+        err = nara_rcpt_last_head(app->meta, &f->pinned, &f->has_pinned);
+    nara_vv_free(&sent);
+    return err;
 }
 
 static nara_err_t read_facts(nara_app_t *app, facts_t *f)
@@ -154,6 +178,8 @@ static nara_err_t read_facts(nara_app_t *app, facts_t *f)
         err = nara_domain_device_role(app->dom, app->kp.pk, &f->role, &f->revoked);
     if (err == NARA_OK)
         err = nara_store_vv(app->store, &f->vv);
+    if (err == NARA_OK)
+        err = read_receipts(app, f);
     return err;
 }
 
@@ -219,6 +245,19 @@ static void status_json(nara_app_t *app, const facts_t *f, const settings_t *s, 
     nara_json_str(j, "url", s->has_url ? s->url : NULL);
     nara_json_str(j, "key", s->has_pk ? s->server_pk : NULL);
     nara_json_end(j);
+    nara_json_obj(j, "receipts");
+    nara_json_u64(j, "receipted", f->own.receipted);
+    nara_json_u64(j, "sent_unreceipted", f->own.sent);
+    nara_json_u64(j, "unsent", f->own.unsent);
+    if (f->has_pinned) {
+        nara_json_obj(j, "pinned_head");
+        nara_json_u64(j, "size", f->pinned.size);
+        nara_json_time(j, "signed_at", f->pinned.time_ms);
+        nara_json_end(j);
+    } else {
+        nara_json_str(j, "pinned_head", NULL);
+    }
+    nara_json_end(j);
 }
 
 /* The stored result of the last sync (English: "ok", "partial: ...",
@@ -279,6 +318,13 @@ static void status_human(nara_app_t *app, const facts_t *f, const settings_t *s)
         printf("          %s\n", s->summary);
     printf(nara_msg(NARA_MSG_STATUS_SERVER), s->has_url ? s->url : nara_msg(NARA_MSG_STATUS_NO_SERVER),
            s->has_pk ? s->server_pk : nara_msg(NARA_MSG_STATUS_NOT_PINNED));
+    printf(nara_msg(NARA_MSG_STATUS_RECEIPTS), (unsigned long long)f->own.receipted,
+           (unsigned long long)f->own.sent, (unsigned long long)f->own.unsent);
+    nara_fmt_time(f->has_pinned ? f->pinned.time_ms : 0, t);
+    if (f->has_pinned)
+        printf(nara_msg(NARA_MSG_STATUS_TREE_HEAD), (unsigned long long)f->pinned.size, t);
+    else
+        fputs(nara_msg(NARA_MSG_STATUS_NO_TREE_HEAD), stdout);
 }
 
 static int status(nara_app_t *app)

@@ -42,6 +42,11 @@ static const char *const msgs_en[NARA_MSG_COUNT] = {
         "WARNING: this device's own feed is behind what other replicas hold (restored "
         "from an old backup?).\nDo not write until it has synced; writing now would "
         "fork the feed.\n",
+    [NARA_MSG_STATUS_RECEIPTS] =
+        "Receipts  %llu own events with a receipt from the server, %llu sent "
+        "without one yet, %llu not sent yet\n",
+    [NARA_MSG_STATUS_TREE_HEAD] = "          pinned tree head: %llu events, signed %s\n",
+    [NARA_MSG_STATUS_NO_TREE_HEAD] = "          no tree head yet (pinned on the first sync)\n",
     [NARA_MSG_CASE_SHOW_HEAD] = "Case %s\n  %s\n  region %s, status %s, priority %s\n",
     [NARA_MSG_CASE_SHOW_OPENED] = "  category %s, function %s\n  opened %s by %s\n",
     [NARA_MSG_CASE_SHOW_ACKED] = "  acknowledged %s by %s\n",
@@ -667,6 +672,13 @@ static const char *const msgs_id[NARA_MSG_COUNT] = {
         "PERINGATAN: feed perangkat ini tertinggal dari yang dimiliki replika lain "
         "(dipulihkan dari cadangan lama?).\nJangan mencatat apa pun sebelum sinkronisasi; "
         "mencatat sekarang akan membuat feed bercabang.\n",
+    [NARA_MSG_STATUS_RECEIPTS] =
+        "Tanda terima %llu catatan perangkat ini bertanda terima dari server, "
+        "%llu terkirim tetapi belum bertanda terima, %llu belum terkirim\n",
+    [NARA_MSG_STATUS_TREE_HEAD] =
+        "          kepala pohon yang ditetapkan: %llu catatan, ditandatangani %s\n",
+    [NARA_MSG_STATUS_NO_TREE_HEAD] =
+        "          belum ada kepala pohon (ditetapkan pada sinkronisasi pertama)\n",
     [NARA_MSG_CASE_SHOW_HEAD] = "Persoalan %s\n  %s\n  wilayah %s, status %s, prioritas %s\n",
     [NARA_MSG_CASE_SHOW_OPENED] = "  kategori %s, fungsi %s\n  dibuka %s oleh %s\n",
     [NARA_MSG_CASE_SHOW_ACKED] = "  ditanggapi %s oleh %s\n",

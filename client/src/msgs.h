@@ -35,6 +35,9 @@ typedef enum { NARA_LANG_EN = 0, NARA_LANG_ID = 1, NARA_LANG_COUNT } nara_lang_t
     X(STATUS_NOT_PINNED)                                                                           \
     X(STATUS_OWN_FEEDS)                                                                            \
     X(STATUS_BEHIND)                                                                               \
+    X(STATUS_RECEIPTS)                                                                             \
+    X(STATUS_TREE_HEAD)                                                                            \
+    X(STATUS_NO_TREE_HEAD)                                                                         \
     X(CASE_SHOW_HEAD)                                                                              \
     X(CASE_SHOW_OPENED)                                                                            \
     X(CASE_SHOW_ACKED)                                                                             \

@@ -269,6 +269,54 @@ nara_err_t nara_rcpt_each_evidence(sqlite3 *db, int (*fn)(void *ctx, const nara_
     return sql_err(rc);
 }
 
+/* ---- own events by receipt ------------------------------------------------------------- */
+
+static bool by_author(void *ctx, const uint8_t author[NARA_PUBLICKEY_BYTES], const char *stream)
+{
+    (void)stream;
+    return memcmp(author, ctx, NARA_PUBLICKEY_BYTES) == 0;
+}
+
+nara_err_t nara_rcpt_count_own(sqlite3 *db, nara_store_t *store,
+                               const uint8_t author[NARA_PUBLICKEY_BYTES],
+                               const nara_vv_t *server_vv, nara_rcpt_own_t *out)
+{
+    nara_iter_t *it = NULL;
+    sqlite3_stmt *st = NULL;
+    nara_bytes_t b;
+    nara_event_t ev;
+    bool has = true;
+    int rc = SQLITE_OK;
+    memset(out, 0, sizeof *out);
+    if (present(db))
+        rc = sqlite3_prepare_v2(db, "SELECT 1 FROM client_receipt WHERE id = ?1", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return sql_err(rc);
+    nara_err_t err = nara_store_iter_missing(store, NULL, by_author, (void *)author, &it);
+    while (err == NARA_OK && (err = nara_iter_next(it, &b, &has)) == NARA_OK && has) {
+        if (nara_event_decode(b.bytes, b.len, &ev) != NARA_OK)
+            continue;
+        bool receipted = false;
+        if (st) {
+            sqlite3_reset(st);
+            sqlite3_bind_blob(st, 1, ev.id, NARA_ID_BYTES, SQLITE_STATIC);
+            rc = sqlite3_step(st);
+            receipted = rc == SQLITE_ROW;
+            if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+                err = sql_err(rc);
+        }
+        if (receipted)
+            out->receipted++;
+        else if (server_vv && ev.seq <= nara_vv_seq(server_vv, ev.author, ev.stream))
+            out->sent++;
+        else
+            out->unsent++;
+    }
+    sqlite3_finalize(st);
+    nara_iter_free(it);
+    return err;
+}
+
 /* ---- the sink ------------------------------------------------------------------------------- */
 
 static nara_err_t note(nara_rcpt_ctx_t *x, nara_err_t err)

@@ -85,4 +85,18 @@ typedef struct {
 nara_err_t nara_rcpt_each_evidence(sqlite3 *db, int (*fn)(void *ctx, const nara_rcpt_evidence_t *e),
                                    void *ctx);
 
+/* The events of `author` (this device) in `store`, by receipt. */
+typedef struct {
+    uint64_t receipted; /* with a stored receipt */
+    uint64_t sent;      /* without one, held by the server: seq within `server_vv` */
+    uint64_t unsent;    /* without one, not known to be held by the server */
+} nara_rcpt_own_t;
+
+/* Walks the author's events (one indexed look-up each, nothing loaded);
+ * server_vv may be NULL (nothing known sent).  Missing tables: nothing
+ * receipted. */
+nara_err_t nara_rcpt_count_own(sqlite3 *db, nara_store_t *store,
+                               const uint8_t author[NARA_PUBLICKEY_BYTES],
+                               const nara_vv_t *server_vv, nara_rcpt_own_t *out);
+
 #endif /* NARA_CLIENT_RECEIPTS_H */

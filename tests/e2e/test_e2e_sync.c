@@ -399,6 +399,39 @@ static void test_receipts_verify_and_the_province_history_audits_clean(void **st
     assert_non_null(strstr(res.out, "VERIFIED"));
 }
 
+/* `nara status` counts this device's events by receipt and shows the pinned head. */
+static void test_status_counts_own_events_by_receipt(void **state)
+{
+    world_t *w = *state;
+    char c1[65], c2[65], c3[65];
+    open_case(w->a, "32.01", "Jalan desa putus", c1);
+    open_case(w->a, "32.01", "Irigasi rusak", c2);
+    assert_int_equal(NARA(w->a, "--json", "status"), 0);
+    assert_int_equal(nr_json_int(res.out, "receipted"), 0);
+    assert_int_equal(nr_json_int(res.out, "unsent"), 2);
+    assert_non_null(strstr(res.out, "\"pinned_head\":null"));
+
+    assert_int_equal(sync_db(w, w->a), 0);
+    long long sent = nr_json_int(res.out, "sent");
+    assert_int_equal(sent, 2);
+    assert_int_equal(NARA(w->a, "--json", "status"), 0);
+    assert_int_equal(nr_json_int(res.out, "receipted"), sent);
+    assert_int_equal(nr_json_int(res.out, "sent_unreceipted"), 0);
+    assert_int_equal(nr_json_int(res.out, "unsent"), 0);
+    const char *head = strstr(res.out, "\"pinned_head\":{");
+    assert_non_null(head);
+    assert_true(nr_json_int(head, "size") >= sent);
+
+    open_case(w->a, "32.01", "Dicatat setelah sinkronisasi", c3);
+    assert_int_equal(NARA(w->a, "--json", "status"), 0);
+    assert_int_equal(nr_json_int(res.out, "receipted"), 2);
+    assert_int_equal(nr_json_int(res.out, "unsent"), 1);
+    assert_int_equal(NARA(w->a, "status"), 0);
+    assert_non_null(strstr(res.out, "Receipts  2 own events with a receipt from the server, 0 "
+                                    "sent without one yet, 1 not sent yet"));
+    assert_non_null(strstr(res.out, "pinned tree head: "));
+}
+
 static void test_a_server_restored_from_an_old_backup_is_refused_with_evidence(void **state)
 {
     world_t *w = *state;
@@ -435,6 +468,7 @@ int main(void)
         T(test_watch_pushes_local_writes_and_reconnects),
         T(test_wss_with_a_self_signed_certificate_needs_insecure),
         T(test_receipts_verify_and_the_province_history_audits_clean),
+        T(test_status_counts_own_events_by_receipt),
         T(test_a_server_restored_from_an_old_backup_is_refused_with_evidence),
 #undef T
     };
