@@ -981,6 +981,46 @@ static void test_iter_filter_skips_excluded_feeds(void **state)
     nara_store_close(s);
 }
 
+/* The iterator names each event's position without decoding: the same as
+ * decoding the bytes gives. */
+static void test_iter_position_matches_the_decoded_event(void **state)
+{
+    (void)state;
+    nara_store_t *s = mem_store();
+    tu_feed_t fa, fb;
+    tu_list_t la = {0}, lb = {0};
+    nara_iter_t *it;
+    nara_bytes_t ev;
+    nara_feed_head_t pos;
+    bool has;
+    size_t n = 0;
+    make_feed(&fa, 1, "a", 3, &la);
+    make_feed(&fb, 2, "32.01", 4, &lb);
+    tu_merge(s, &la, NULL);
+    tu_merge(s, &lb, NULL);
+    assert_int_equal(nara_store_iter_missing(s, NULL, NULL, NULL, &it), NARA_OK);
+    assert_int_equal(nara_iter_position(it, &pos), NARA_INVAL); /* nothing returned yet */
+    for (;;) {
+        nara_event_t e;
+        assert_int_equal(nara_iter_next(it, &ev, &has), NARA_OK);
+        if (!has)
+            break;
+        assert_int_equal(nara_event_decode(ev.bytes, ev.len, &e), NARA_OK);
+        assert_int_equal(nara_iter_position(it, &pos), NARA_OK);
+        assert_memory_equal(pos.author, e.author, NARA_PUBLICKEY_BYTES);
+        assert_string_equal(pos.stream, e.stream);
+        assert_true(pos.seq == e.seq);
+        assert_memory_equal(pos.head, e.id, NARA_ID_BYTES);
+        n++;
+    }
+    assert_int_equal(n, 7);
+    assert_int_equal(nara_iter_position(it, &pos), NARA_INVAL); /* past the end */
+    nara_iter_free(it);
+    tu_list_free(&la);
+    tu_list_free(&lb);
+    nara_store_close(s);
+}
+
 /* ---- digest -------------------------------------------------------------- */
 
 static void digest(nara_store_t *s, uint8_t out[NARA_HASH_BYTES])
@@ -1648,6 +1688,7 @@ int main(void)
         cmocka_unit_test(test_vv_is_sorted_and_seq_lookup_finds_each_feed),
         cmocka_unit_test(test_iter_missing_returns_exactly_what_remote_lacks_in_chain_order),
         cmocka_unit_test(test_iter_filter_skips_excluded_feeds),
+        cmocka_unit_test(test_iter_position_matches_the_decoded_event),
         cmocka_unit_test(test_digest_is_equal_iff_accepted_sets_are_equal),
         cmocka_unit_test(test_digest_ignores_pending_events),
         cmocka_unit_test(test_verify_chain_accepts_the_same_as_verify_each),

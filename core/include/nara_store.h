@@ -178,6 +178,12 @@ nara_err_t nara_store_iter_missing(nara_store_t *s, const nara_vv_t *remote,
  * to the encoded bytes, valid until the next call or nara_iter_free. */
 nara_err_t nara_iter_next(nara_iter_t *it, nara_bytes_t *event, bool *has);
 
+/* The feed position of the event nara_iter_next() last returned - author,
+ * stream, seq, and its id in `head` - as the store holds them, without
+ * decoding the bytes.  NARA_INVAL before the first event or after the end;
+ * NARA_CORRUPT for a damaged row. */
+nara_err_t nara_iter_position(const nara_iter_t *it, nara_feed_head_t *pos);
+
 /* Accepts NULL. */
 void nara_iter_free(nara_iter_t *it);
 

@@ -184,7 +184,8 @@ nara_err_t nara_store_iter_missing(nara_store_t *s, const nara_vv_t *remote,
     err = prepare(s, "SELECT author, stream, head_seq, id FROM feeds ORDER BY author, stream",
                   &it->feeds);
     if (err == NARA_OK)
-        err = prepare(s, "SELECT bytes FROM events WHERE feed = ?1 AND seq > ?2 ORDER BY seq",
+        err = prepare(s,
+                      "SELECT bytes, seq, id FROM events WHERE feed = ?1 AND seq > ?2 ORDER BY seq",
                       &it->events);
     if (err != NARA_OK)
         goto err;
@@ -248,6 +249,27 @@ nara_err_t nara_iter_next(nara_iter_t *it, nara_bytes_t *event, bool *has)
         if (err != NARA_OK || done)
             return err;
     }
+}
+
+nara_err_t nara_iter_position(const nara_iter_t *it, nara_feed_head_t *pos)
+{
+    if (it == NULL || pos == NULL)
+        return NARA_INVAL;
+    memset(pos, 0, sizeof *pos);
+    if (!it->in_feed)
+        return NARA_INVAL;
+    const uint8_t *author = sqlite3_column_blob(it->feeds, 0);
+    const char *stream = (const char *)sqlite3_column_text(it->feeds, 1);
+    const uint8_t *id = sqlite3_column_blob(it->events, 2);
+    size_t stream_len = (size_t)sqlite3_column_bytes(it->feeds, 1);
+    if (author == NULL || stream == NULL || id == NULL || stream_len > NARA_STREAM_MAX ||
+        sqlite3_column_bytes(it->events, 2) != NARA_ID_BYTES)
+        return NARA_CORRUPT;
+    memcpy(pos->author, author, NARA_PUBLICKEY_BYTES);
+    memcpy(pos->stream, stream, stream_len);
+    pos->seq = (uint64_t)sqlite3_column_int64(it->events, 1);
+    memcpy(pos->head, id, NARA_ID_BYTES);
+    return NARA_OK;
 }
 
 /* Finalizes the iterator's own statements only; safe after nara_store_close. */

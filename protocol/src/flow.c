@@ -102,19 +102,6 @@ void nara__flow_free(nara_session_t *s)
     nara__feeds_free(&s->peer);
 }
 
-/* Feed position and id of an encoded event; seq 0 if it does not decode. */
-static void locate(const nara_bytes_t *ev, nara_feed_head_t *out)
-{
-    nara_event_t e;
-    memset(out, 0, sizeof *out);
-    if (nara_event_decode(ev->bytes, ev->len, &e) != NARA_OK)
-        return;
-    memcpy(out->author, e.author, NARA_PUBLICKEY_BYTES);
-    memcpy(out->stream, e.stream, sizeof out->stream);
-    out->seq = e.seq;
-    memcpy(out->head, e.id, NARA_ID_BYTES);
-}
-
 /* Feed position of a received event, its id left zero: the merge decodes
  * it in full and gives the id with the outcome (acknowledge). */
 static void route(const nara_bytes_t *ev, nara_feed_head_t *out)
@@ -160,10 +147,8 @@ static nara_err_t fill(nara_session_t *s, size_t *n, bool *exhausted)
         if (*n == 0 && ((err = ensure_send(s)) != NARA_OK ||
                         (err = nara__wire_events_begin(&s->batch)) != NARA_OK))
             break;
-        locate(&ev, &s->scratch[*n]);
-        if (s->scratch[*n].seq == 0)
-            err = NARA_CORRUPT; /* NEVER: the store holds only valid events */
-        else
+        err = nara_iter_position(it, &s->scratch[*n]);
+        if (err == NARA_OK)
             err = nara__wire_events_add(&s->batch, ev.bytes, ev.len);
         used += cost;
         (*n)++;
