@@ -449,12 +449,24 @@ static void oversized_messages_are_refused(void **state)
     char dev[17], needle[128];
     int status = 0;
 
-    /* A message over 1 MiB, in 256 KiB fragments: closed with 1009. */
+    /* A first message of 4 KiB (a HELLO is 71 bytes): closed with 1009 at
+     * once, while the honest device syncs. */
     static const uint8_t hello_start[] = {0x94, 0x01, 0x01};
-    junk_t big = {hello_start, sizeof hello_start, NARA_MAX_MESSAGE_BYTES, 0xc1, 0};
-    run_junk(w, &big, 256 * 1024, &status);
+    junk_t first = {hello_start, sizeof hello_start, 4096, 0xc1, 0};
+    run_junk(w, &first, 0, &status);
     assert_int_equal(status, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE);
-    want_log(w, "message over 1048576 bytes");
+    want_log(w, "refused 127.0.0.1 device -: first message over 256 bytes");
+
+    /* Authenticated: a message over 1 MiB, in 256 KiB fragments: 1009 too. */
+    static const uint8_t events_start[] = {0x93, 0x05, 0x01};
+    junk_t big = {events_start, sizeof events_start, NARA_MAX_MESSAGE_BYTES, 0xc1, 0};
+    w->hostile->fragment = 256 * 1024;
+    run_replaced_events(w, &big);
+    w->hostile->fragment = 0;
+    assert_int_equal(w->hostile->close_status, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE);
+    snprintf(needle, sizeof needle, "refused 127.0.0.1 device %s: message over 1048576 bytes",
+             short_hex(w->hostile->kp.pk, dev));
+    want_log(w, needle);
 
     /* A 9-byte HELLO declaring a 4 GiB key. */
     static const uint8_t huge_bin[] = {0x94, 0x01, 0x01, 0xc6, 0xff, 0xff, 0xff, 0xff, 0x00};
@@ -498,10 +510,15 @@ static void deeply_nested_messages_are_refused(void **state)
     world_t *w = *state;
     int status;
     char dev[17], needle[128];
-    /* Before authentication: 200 000 nested one-element arrays. */
+    /* Before authentication: 200 000 nested one-element arrays are over the
+     * first message's 256 bytes; 250 within them are malformed. */
     junk_t pre = {NULL, 0, 200000, 0x91, 0};
     run_junk(w, &pre, 0, &status);
-    assert_int_equal(pre.error_code, NARA_MALFORMED);
+    assert_int_equal(status, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE);
+    want_log(w, "refused 127.0.0.1 device -: first message over 256 bytes");
+    junk_t small = {NULL, 0, 250, 0x91, 0};
+    run_junk(w, &small, 0, &status);
+    assert_int_equal(small.error_code, NARA_MALFORMED);
     want_log(w, "session failed with 127.0.0.1 device -: NARA_MALFORMED");
     /* After: EVENTS whose list nests 200 000 levels deep. */
     static const uint8_t head[] = {0x93, 0x05, 0x01};
@@ -729,11 +746,16 @@ static void slowloris_is_cut_off_by_the_handshake_timeout(void **state)
     attack_free(a);
 }
 
-/* Upgrade, send 1 MiB - 576 B of a frame declaring 1 MiB - 64 B, and hold;
- * a->conns connections (as many as narad admits).  Returns how many. */
+/* Upgrade, send a HELLO (a first message may not be larger), then 1 MiB -
+ * 576 B of a frame declaring 1 MiB - 64 B, and hold; a->conns connections
+ * (as many as narad admits).  Returns how many. */
 static unsigned hog_round(attack_t *a, int *fds)
 {
     static uint8_t junk[NARA_MAX_MESSAGE_BYTES];
+    /* masked with a zero key; device key and nonce: any 32 bytes */
+    static uint8_t hello[6 + 71] = {0x82, 0x80 | 71, 0, 0, 0, 0, 0x94, 0x01, 0x01, 0xc4, 0x20};
+    hello[6 + 37] = 0xc4;
+    hello[6 + 38] = 0x20;
     const uint64_t declared = NARA_MAX_MESSAGE_BYTES - 64;
     uint8_t hdr[14] = {0x82, 0x80 | 127}; /* + 8 bytes of length, 4 of mask (zero) */
     for (int i = 0; i < 8; i++)
@@ -745,7 +767,9 @@ static unsigned hog_round(attack_t *a, int *fds)
         if (fds[i] < 0)
             continue;
         if (write(fds[i], upgrade, sizeof upgrade - 1) != (ssize_t)(sizeof upgrade - 1) ||
-            !read_upgrade(fds[i]) || write(fds[i], hdr, sizeof hdr) != (ssize_t)sizeof hdr) {
+            !read_upgrade(fds[i]) ||
+            write(fds[i], hello, sizeof hello) != (ssize_t)sizeof hello ||
+            write(fds[i], hdr, sizeof hdr) != (ssize_t)sizeof hdr) {
             close(fds[i]);
             fds[i] = -1;
             pr_sleep_ms(50);
@@ -765,15 +789,21 @@ static unsigned hog_round(attack_t *a, int *fds)
     return got;
 }
 
-/* Wait until narad closed every socket of fds (or the deadline). */
+/* Wait until narad closed every socket of fds (or the deadline); what it
+ * sends before (the CHALLENGE) is read and dropped. */
 static void hog_wait_cut(attack_t *a, int *fds, uint64_t deadline)
 {
+    char buf[512];
     for (unsigned i = 0; i < a->conns; i++) {
-        if (fds[i] < 0)
-            continue;
-        uint64_t now = pr_now_ms();
-        struct pollfd p = {fds[i], POLLIN, 0};
-        if (now >= deadline || poll(&p, 1, (int)(deadline - now)) <= 0)
+        ssize_t r = 1;
+        while (fds[i] >= 0 && r > 0) {
+            uint64_t now = pr_now_ms();
+            struct pollfd p = {fds[i], POLLIN, 0};
+            if (now >= deadline || poll(&p, 1, (int)(deadline - now)) <= 0)
+                break;
+            r = read(fds[i], buf, sizeof buf);
+        }
+        if (r > 0)
             continue;
         a->cut++;
         close(fds[i]);

@@ -50,6 +50,9 @@
 #define NARAD_DRAIN_MS 3000u         /* SIGTERM: time given to say BYE */
 #define NARAD_RX_CHUNK 16384u        /* lws receive chunk per callback */
 #define NARAD_BUF_KEEP 65536u        /* buffer size kept between messages */
+/* A connection's first message (before HELLO, which is 71 bytes): larger is
+ * closed with 1009 at once; later messages may take NARA_MAX_MESSAGE_BYTES. */
+#define NARAD_FIRST_MESSAGE_MAX 256u
 
 /* Exit codes (docs/server.md). */
 #define NARAD_EXIT_OK 0

@@ -5,7 +5,8 @@
  * Design notes
  * ------------
  *  1. RECEIVE reassembles fragments into c->rx (at most the session's
- *     max_message_bytes; beyond that the connection is closed with 1009
+ *     max_message_bytes, and NARAD_FIRST_MESSAGE_MAX until the session has
+ *     received HELLO; beyond that the connection is closed with 1009
  *     "message too big") and hands each whole message to
  *     nara_session_receive.  Merges therefore run inline on the service
  *     thread; a batch is bounded by NARA_MAX_BATCH_EVENTS so one peer
@@ -300,12 +301,16 @@ static void deliver(narad_conn_t *c)
 
 static int on_receive(narad_conn_t *c, const uint8_t *in, size_t len)
 {
-    size_t max = NARA_MAX_MESSAGE_BYTES;
+    /* Before HELLO nobody is known: an unauthenticated peer may not make
+     * narad hold a 1 MiB buffer (docs/server.md, limits). */
+    bool first = nara_session_state(c->session) == NARA_SESSION_NEW;
+    size_t max = first ? NARAD_FIRST_MESSAGE_MAX : NARA_MAX_MESSAGE_BYTES;
     if (c->rx_len + len > max) {
         char dev[17];
         device_hex(c, dev);
         static const char too_big[] = "message too big";
-        narad__log("refused %s device %s: message over %zu bytes", c->peer, dev, max);
+        narad__log("refused %s device %s: %smessage over %zu bytes", c->peer, dev,
+                   first ? "first " : "", max);
         c->why = too_big;
         lws_close_reason(c->wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)too_big,
                          sizeof too_big - 1);
