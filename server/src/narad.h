@@ -133,7 +133,6 @@ typedef struct {
     narad_conn_t *conns; /* connected sync sessions */
     size_t n_conns;
     uint64_t log_gen; /* bumped whenever a merge added events */
-    bool group;       /* a store group is open: merges of this loop pass (sync.c note 6) */
     narad_devcache_t devs;
     narad_metrics_t m;
     nara_tlog_t *tlog;       /* receipts.c: the transparency log, signed with kp */
@@ -155,7 +154,6 @@ struct narad_conn {
     uint8_t *tx; /* LWS_PRE + the message being written */
     size_t tx_cap;
     bool rx_paused;
-    bool ack_wait; /* its last batch waits for the group's commit (sync.c note 6) */
     bool has_device; /* the key that passed the signature check */
     uint8_t device[NARA_PUBLICKEY_BYTES];
     nara_err_t refused; /* admit's answer if it refused */
@@ -197,10 +195,6 @@ int narad__sync_callback(struct lws *wsi, enum lws_callback_reasons reason, void
                          size_t len);
 /* SIGTERM: queue BYE on every session and ask to write it. */
 void narad__sync_drain(narad_t *srv);
-/* Commit the store group this pass of the event loop merged into and
- * acknowledge the batches that waited for it (sync.c note 6).  Cheap when
- * no group is open; called after every lws_service and before any write. */
-void narad__sync_commit(narad_t *srv);
 
 /* ---- http.c: the http protocol callback (/healthz, /metrics) ---- */
 int narad__http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,

@@ -248,12 +248,9 @@ static void log_listening(narad_t *srv, int port)
 static void run(narad_t *srv)
 {
     lws_sul_schedule(srv->ctx, 0, &srv->tick, tick, 250 * LWS_US_PER_MS);
-    while (!g_stop) {
-        int rc = lws_service(srv->ctx, 0);
-        narad__sync_commit(srv); /* the merges of this pass, in one transaction */
-        if (rc < 0)
+    while (!g_stop)
+        if (lws_service(srv->ctx, 0) < 0)
             break;
-    }
     narad__log("stopping (%s): closing %zu sessions",
                g_stop == SIGINT    ? "SIGINT"
                : g_stop == SIGTERM ? "SIGTERM"
@@ -261,13 +258,9 @@ static void run(narad_t *srv)
                srv->n_conns);
     narad__sync_drain(srv);
     uint64_t deadline = narad__now_ms() + NARAD_DRAIN_MS;
-    while (srv->n_conns && narad__now_ms() < deadline) {
-        int rc = lws_service(srv->ctx, 0);
-        narad__sync_commit(srv);
-        if (rc < 0)
+    while (srv->n_conns && narad__now_ms() < deadline)
+        if (lws_service(srv->ctx, 0) < 0)
             break;
-    }
-    narad__sync_commit(srv);
 }
 
 static void close_all(narad_t *srv)

@@ -33,15 +33,6 @@
  *     a session still catching up is closed after NARAD_IDLE_TIMEOUT_S of
  *     silence; a live (SYNCED) session is kept and only pinged (vhost idle
  *     policy).
- *  6. Group commit: the batches received in one pass of the event loop are
- *     merged into one store transaction (nara_store_group_begin at the
- *     first, sessions with defer_ack), which narad__sync_commit ends after
- *     lws_service returns, or before any WRITEABLE writes a byte: only then
- *     are those batches acknowledged (with receipts against the head that
- *     commit signed) and live sessions woken.  So no sync message leaves narad while
- *     merged events are not yet durable, and a burst of devices shares one
- *     commit.  A group that fails to commit fails each of its sessions
- *     (their devices push again); none of their events was acknowledged.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -219,11 +210,9 @@ static void push_live(narad_conn_t *from)
     }
 }
 
-/* Note 2: one message per call; receive resumes once nothing is left.
- * Nothing is written while merges wait for their commit (note 6). */
+/* Note 2: one message per call; receive resumes once nothing is left. */
 static int on_writeable(narad_conn_t *c)
 {
-    narad__sync_commit(c->srv);
     size_t len = next_message(c);
     if (!len) {
         rx_pause(c, false);
@@ -288,68 +277,26 @@ static void log_verbose(narad_conn_t *c, bool was_authed, uint64_t received, uin
                    (unsigned long long)rejected, secs);
 }
 
-/* What a message's merge added: push live and look for the server key's
- * enrolment.  Called when its batch is acknowledged (note 6). */
-static void after_added(narad_conn_t *c, uint64_t added)
+/* One whole message: merge it (inline), account, push live, ask to write. */
+static void deliver(narad_conn_t *c)
 {
+    bool was_authed = session_authed(c);
+    uint64_t received0 = c->received_seen, rejected0 = c->rejected_seen;
+    double secs;
+    nara_err_t err = receive_timed(c, &secs);
+    uint64_t added = account(c);
+    if (err != NARA_OK && err != NARA_CLOSED)
+        log_failure(c, err);
+    if (c->srv->cfg.verbose)
+        log_verbose(c, was_authed, c->received_seen - received0, added,
+                    c->rejected_seen - rejected0, secs);
     if (added) {
         push_live(c);
         narad__tlog_check_key(c->srv); /* the enrolment may just have arrived */
     }
-}
-
-/* One whole message: merge it into this pass's group (inline), account,
- * ask to write (the ACK of a batch comes once the group commits). */
-static void deliver(narad_conn_t *c)
-{
-    narad_t *srv = c->srv;
-    bool was_authed = session_authed(c);
-    uint64_t received0 = c->received_seen, rejected0 = c->rejected_seen;
-    double secs;
-    if (!srv->group) { /* note 6; without a group each merge commits itself */
-        nara_err_t gerr = nara_store_group_begin(srv->store);
-        srv->group = gerr == NARA_OK;
-        if (gerr != NARA_OK)
-            narad__log("cannot group merges: %s", nara_err_name(gerr));
-    }
-    nara_err_t err = receive_timed(c, &secs);
-    if (nara_session_ack_pending(c->session)) {
-        if (srv->group)
-            c->ack_wait = true;
-        else
-            err = nara_session_acknowledge(c->session, NARA_OK);
-    }
-    uint64_t added = account(c);
-    if (err != NARA_OK && err != NARA_CLOSED)
-        log_failure(c, err);
-    if (srv->cfg.verbose)
-        log_verbose(c, was_authed, c->received_seen - received0, added,
-                    c->rejected_seen - rejected0, secs);
-    after_added(c, added);
     arm_timeout(c);
     rx_pause(c, true); /* until WRITEABLE has sent what this message caused */
     lws_callback_on_writable(c->wsi);
-}
-
-void narad__sync_commit(narad_t *srv)
-{
-    if (!srv->group)
-        return;
-    srv->group = false;
-    nara_err_t committed = nara_store_group_end(srv->store);
-    if (committed != NARA_OK)
-        narad__log("commit of the merged batches failed: %s (%s); their sessions fail",
-                   nara_err_name(committed), nara_store_errmsg(srv->store));
-    for (narad_conn_t *c = srv->conns; c; c = c->next) {
-        if (!c->ack_wait)
-            continue;
-        c->ack_wait = false;
-        nara_err_t err = nara_session_acknowledge(c->session, committed);
-        if (err != NARA_OK && err != NARA_CLOSED)
-            log_failure(c, err);
-        after_added(c, account(c));
-        lws_callback_on_writable(c->wsi);
-    }
 }
 
 static int on_receive(narad_conn_t *c, const uint8_t *in, size_t len)
@@ -420,7 +367,7 @@ static int on_established(narad_t *srv, narad_conn_t *c, struct lws *wsi)
     strcpy(c->peer, "?");
     lws_get_peer_simple(wsi, c->peer, sizeof c->peer);
     narad__policy_init(c);
-    nara_session_options_t opt = {.live = true, .log = &srv->log, .defer_ack = true};
+    nara_session_options_t opt = {.live = true, .log = &srv->log};
     nara_err_t err = nara_session_server_new(srv->store, &srv->kp, &c->policy, &opt, &c->session);
     if (err != NARA_OK) {
         narad__log("refused %s: cannot create a session: %s", c->peer, nara_err_name(err));
