@@ -515,87 +515,6 @@ static void test_a_receipt_entry_of_no_events_is_refused(void **state)
     assert_int_equal(k.receipts, 0);
 }
 
-/* ---- deferred ACKs: merged in the caller's store group, acknowledged after it commits ---- */
-
-typedef struct {
-    srv_t s;
-    tp_node_t c;
-    sink_t k;
-    tp_policy_t pol;
-    tp_pipe_t p;
-    nara_session_t *cs, *ss;
-    nara_receipt_sink_t sink;
-} deferred_t;
-
-/* A client with 30 events and a server that defers its ACKs, pumped until
- * the batch waits (the server's store group is open). */
-static void deferred_start(deferred_t *d)
-{
-    uint8_t cseed[NARA_NONCE_BYTES], sseed[NARA_NONCE_BYTES];
-    nara_session_options_t co = tp_options(0x41, cseed), so = tp_options(0x42, sseed);
-    memset(d, 0, sizeof *d);
-    d->sink = (nara_receipt_sink_t){on_head, on_receipts, on_fork, &d->k};
-    srv_open(&d->s);
-    tp_node_open(&d->c, 0x11);
-    tp_append(&d->c, &d->c.kp, "32.01", 30);
-    tp_policy_init(&d->pol);
-    co.receipts = &d->sink;
-    so.log = &d->s.log;
-    so.defer_ack = true;
-    assert_int_equal(nara_session_client_new(d->c.store, &d->c.kp, &co, &d->cs), NARA_OK);
-    assert_int_equal(
-        nara_session_server_new(d->s.node.store, &d->s.node.kp, &d->pol.policy, &so, &d->ss),
-        NARA_OK);
-    tp_pipe_init(&d->p, d->cs, d->ss);
-    assert_int_equal(nara_store_group_begin(d->s.node.store), NARA_OK);
-    assert_int_equal(nara_session_start(d->cs, TP_WALL0), NARA_OK);
-    tp_pump(&d->p);
-}
-
-static void deferred_free(deferred_t *d)
-{
-    tp_pipe_free(&d->p);
-    tp_node_close(&d->c);
-    srv_close(&d->s);
-}
-
-static void test_a_deferred_batch_is_acknowledged_only_after_the_group_commits(void **state)
-{
-    (void)state;
-    deferred_t d;
-    deferred_start(&d);
-    assert_true(nara_session_ack_pending(d.ss));
-    assert_int_equal(tp_events(&d.s.node), 30); /* merged, visible on the server's handle */
-    assert_int_equal(d.k.receipts, 0);          /* but not acknowledged */
-    assert_false(nara_session_done(d.cs));
-    assert_int_equal(nara_store_group_end(d.s.node.store), NARA_OK);
-    assert_int_equal(nara_session_acknowledge(d.ss, NARA_OK), NARA_OK);
-    assert_false(nara_session_ack_pending(d.ss));
-    tp_pump(&d.p);
-    assert_int_equal(nara_session_state(d.cs), NARA_SESSION_CLOSED); /* done: it said BYE */
-    assert_int_equal(nara_session_error(d.cs, NULL), NARA_OK);
-    assert_int_equal(d.k.receipts, 30); /* against the head the commit signed */
-    assert_int_equal(d.k.heads[d.k.n_heads - 1].size, 30);
-    assert_true(tp_same_digest(&d.c, &d.s.node));
-    deferred_free(&d);
-}
-
-static void test_a_deferred_batch_whose_group_failed_is_never_acknowledged(void **state)
-{
-    (void)state;
-    deferred_t d;
-    deferred_start(&d);
-    assert_true(nara_session_ack_pending(d.ss));
-    assert_int_equal(nara_session_acknowledge(d.ss, NARA_FULL), NARA_FULL);
-    assert_int_equal(nara_session_state(d.ss), NARA_SESSION_FAILED);
-    tp_pump(&d.p);
-    assert_int_equal(d.k.receipts, 0);
-    assert_int_equal(nara_session_error(d.cs, NULL), NARA_FULL); /* the server said why */
-    assert_false(nara_session_done(d.cs));
-    nara_store_group_end(d.s.node.store); /* the caller's group, rolled back by its failure */
-    deferred_free(&d);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -613,8 +532,6 @@ int main(void)
         cmocka_unit_test(test_a_receipt_entry_for_other_batch_positions_is_refused),
         cmocka_unit_test(test_overlapping_receipt_entries_are_refused),
         cmocka_unit_test(test_a_receipt_entry_of_no_events_is_refused),
-        cmocka_unit_test(test_a_deferred_batch_is_acknowledged_only_after_the_group_commits),
-        cmocka_unit_test(test_a_deferred_batch_whose_group_failed_is_never_acknowledged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1533,86 +1533,6 @@ static void test_every_installed_hook_set_runs_in_order_added(void **state)
     nara_store_close(s);
 }
 
-/* ---- group commit ------------------------------------------------------ */
-
-static uint64_t events_of(nara_store_t *s)
-{
-    nara_store_counts_t c;
-    assert_int_equal(nara_store_counts(s, &c), NARA_OK);
-    return c.events;
-}
-
-static void test_a_group_commits_its_merges_once_at_its_end(void **state)
-{
-    (void)state;
-    char path[64];
-    nara_store_t *s, *other;
-    tu_feed_t f, g;
-    tu_list_t l = {0}, m = {0};
-    hook_log_t h = {0};
-    nara__store_hooks_t hooks = {on_added, before_commit, after_rollback, &h};
-    tu_temp_path(path, sizeof path);
-    assert_int_equal(nara_store_open(path, &s), NARA_OK);
-    assert_int_equal(nara_store_open(path, &other), NARA_OK);
-    assert_int_equal(nara__store_add_hooks(s, &hooks), NARA_OK);
-    make_feed(&f, 1, "a", 3, &l);
-    make_feed(&g, 2, "b", 2, &m);
-    assert_int_equal(nara_store_group_begin(s), NARA_OK);
-    assert_true(nara_store_in_group(s));
-    tu_merge(s, &l, NULL);
-    tu_merge(s, &m, NULL);
-    assert_int_equal(events_of(s), 5);     /* the group sees its own writes */
-    assert_int_equal(events_of(other), 0); /* nobody else does yet */
-    assert_int_equal(h.added, 5);
-    assert_int_equal(h.commits, 0); /* before_commit waits for the end */
-    assert_int_equal(nara_store_group_end(s), NARA_OK);
-    assert_false(nara_store_in_group(s));
-    assert_int_equal(h.commits, 1);
-    assert_int_equal(events_of(other), 5);
-    tu_list_free(&l);
-    tu_list_free(&m);
-    nara_store_close(other);
-    nara_store_close(s);
-    tu_remove_db(path);
-}
-
-static void test_a_group_whose_commit_fails_keeps_none_of_its_merges(void **state)
-{
-    (void)state;
-    nara_store_t *s = mem_store();
-    tu_feed_t f, g;
-    tu_list_t l = {0}, m = {0};
-    hook_log_t h = {.commit_result = NARA_INVAL};
-    nara__store_hooks_t hooks = {on_added, before_commit, after_rollback, &h};
-    make_feed(&f, 1, "a", 3, &l);
-    make_feed(&g, 2, "b", 2, &m);
-    assert_int_equal(nara__store_add_hooks(s, &hooks), NARA_OK);
-    assert_int_equal(nara_store_group_begin(s), NARA_OK);
-    tu_merge(s, &l, NULL);
-    tu_merge(s, &m, NULL);
-    assert_int_equal(nara_store_group_end(s), NARA_INVAL); /* the hook's error */
-    assert_int_equal(h.rollbacks, 1);
-    assert_int_equal(events_of(s), 0);
-    h.commit_result = NARA_OK; /* the store is usable again */
-    tu_merge(s, &l, NULL);
-    assert_int_equal(events_of(s), 3);
-    tu_list_free(&l);
-    tu_list_free(&m);
-    nara_store_close(s);
-}
-
-static void test_group_calls_out_of_order_are_refused(void **state)
-{
-    (void)state;
-    nara_store_t *s = mem_store();
-    assert_int_equal(nara_store_group_end(s), NARA_INVAL);
-    assert_int_equal(nara_store_group_begin(s), NARA_OK);
-    assert_int_equal(nara_store_group_begin(s), NARA_INVAL);
-    assert_int_equal(nara_store_group_end(s), NARA_OK); /* an empty group commits nothing */
-    assert_int_equal(nara_store_group_begin(NULL), NARA_INVAL);
-    nara_store_close(s);
-}
-
 static void test_hook_sets_beyond_the_limit_are_refused(void **state)
 {
     (void)state;
@@ -1788,9 +1708,6 @@ int main(void)
         cmocka_unit_test(test_hook_error_rolls_back_the_whole_merge),
         cmocka_unit_test(test_every_installed_hook_set_runs_in_order_added),
         cmocka_unit_test(test_hook_sets_beyond_the_limit_are_refused),
-        cmocka_unit_test(test_a_group_commits_its_merges_once_at_its_end),
-        cmocka_unit_test(test_a_group_whose_commit_fails_keeps_none_of_its_merges),
-        cmocka_unit_test(test_group_calls_out_of_order_are_refused),
         cmocka_unit_test(test_get_reports_not_found_and_needed_size),
         cmocka_unit_test(test_disk_full_makes_store_failed_and_keeps_committed_data),
     };

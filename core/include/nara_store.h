@@ -131,24 +131,6 @@ nara_err_t nara_store_append(nara_store_t *s, const nara_keypair_t *kp, const ch
 /* The store's clock: the last timestamp issued or observed. */
 nara_err_t nara_store_clock(nara_store_t *s, uint64_t *out);
 
-/* ---- group commit -------------------------------------------------------- */
-
-/* Several writes in one transaction.  Between nara_store_group_begin and
- * nara_store_group_end, nara_store_merge and nara_store_append do their work
- * (their outcomes and reads on this handle see it) but commit nothing: the
- * before_commit hooks (domain fold, transparency log head) and one COMMIT
- * run at nara_store_group_end, so nothing written in the group is durable -
- * and nothing of it may be acknowledged to anyone - before that returns
- * NARA_OK.  If a write in the group fails, the whole group is rolled back at
- * once (after_rollback runs), every later write of the group returns that
- * error, and so does nara_store_group_end.  A server uses it to merge the
- * batches of several connections at once (docs/storage.md, "Group commit").
- * begin: NARA_INVAL (NULL, a group already open), NARA_STORE_FAILED, a
- * storage error.  end: NARA_INVAL (no group open), the group's error. */
-nara_err_t nara_store_group_begin(nara_store_t *s);
-nara_err_t nara_store_group_end(nara_store_t *s);
-bool nara_store_in_group(const nara_store_t *s);
-
 /* ---- version vectors ---------------------------------------------------- */
 
 typedef struct {

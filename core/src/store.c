@@ -45,12 +45,7 @@
  *      because pending events are promoted as soon as they are promotable
  *      (invariant 6).
  *   3. Every write (merge, append) is one BEGIN IMMEDIATE ... COMMIT; on any
- *      error the transaction is rolled back before the call returns.  Inside
- *      a group (nara_store_group_begin .. _end) the writes share one
- *      transaction: the before_commit hooks and COMMIT run once, at
- *      nara_store_group_end; an error in any write rolls the whole group
- *      back, and every later write of the group and its end return that
- *      error.
+ *      error the transaction is rolled back before the call returns.
  *   4. A second event at an occupied position is never applied; it goes to
  *      `forks` with the held one.
  *   5. A storage failure (the translation gives NARA_IO, NARA_FULL or
@@ -205,62 +200,12 @@ nara_err_t nara__store_exec(nara_store_t *s, sqlite3_stmt *st, const char *what)
 
 nara_err_t nara__store_begin(nara_store_t *s)
 {
-    if (s->group) /* the group's transaction, unless it was rolled back */
-        return s->group_err;
     return nara__store_exec(s, nara__store_stmt(s, NARA__Q_BEGIN), "begin");
 }
 
 nara_err_t nara__store_commit(nara_store_t *s)
 {
     return nara__store_exec(s, nara__store_stmt(s, NARA__Q_COMMIT), "commit");
-}
-
-nara_err_t nara__store_end_write(nara_store_t *s)
-{
-    if (s->group)
-        return NARA_OK; /* nara_store_group_end commits */
-    for (size_t i = 0; i < s->n_hooks; i++) {
-        if (s->hooks[i].before_commit == NULL)
-            continue;
-        nara_err_t err = s->hooks[i].before_commit(s->hooks[i].ctx);
-        if (err != NARA_OK)
-            return nara__store_fail(s, err, "before_commit hook: %s", nara_err_name(err));
-    }
-    return nara__store_commit(s);
-}
-
-nara_err_t nara_store_group_begin(nara_store_t *s)
-{
-    if (s == NULL || s->group)
-        return NARA_INVAL;
-    if (s->failed)
-        return NARA_STORE_FAILED;
-    nara_err_t err = nara__store_begin(s);
-    if (err == NARA_OK) {
-        s->group = true;
-        s->group_err = NARA_OK;
-    }
-    return err;
-}
-
-nara_err_t nara_store_group_end(nara_store_t *s)
-{
-    if (s == NULL || !s->group)
-        return NARA_INVAL;
-    nara_err_t err = s->group_err;
-    s->group = false;
-    s->group_err = NARA_OK;
-    if (err != NARA_OK)
-        return err; /* already rolled back */
-    err = s->failed ? NARA_STORE_FAILED : nara__store_end_write(s);
-    if (err != NARA_OK)
-        nara__store_rollback(s, true);
-    return err;
-}
-
-bool nara_store_in_group(const nara_store_t *s)
-{
-    return s != NULL && s->group;
 }
 
 /* Roll back if a transaction is still open.  Uses sqlite3_exec rather than
@@ -270,8 +215,6 @@ void nara__store_rollback(nara_store_t *s, bool began)
 {
     if (!began)
         return;
-    if (s->group && s->group_err == NARA_OK)
-        s->group_err = s->failed ? NARA_STORE_FAILED : NARA_IO;
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     for (size_t i = 0; i < s->n_hooks; i++)

@@ -100,8 +100,6 @@ struct nara_store {
     sqlite3 *db;
     sqlite3_stmt *stmt[NARA__Q_COUNT];
     bool failed;               /* sticky: see invariant 5 in store.c */
-    bool group;                /* a group is open (nara_store_group_begin) */
-    nara_err_t group_err;      /* why the open group was rolled back, or NARA_OK */
     nara_verify_mode_t verify; /* NARA_VERIFY_EACH unless set */
     nara__store_hooks_t hooks[NARA__STORE_MAX_HOOKS]; /* [0..n_hooks) installed */
     size_t n_hooks;
@@ -139,9 +137,6 @@ nara_err_t nara__store_fail(nara_store_t *s, nara_err_t err, const char *fmt, ..
  * disk-full errors) and never changes the error being reported. */
 nara_err_t nara__store_begin(nara_store_t *s);
 nara_err_t nara__store_commit(nara_store_t *s);
-/* End a write: run the before_commit hooks and COMMIT - unless a group is
- * open, whose end does both (store.c invariant 3). */
-nara_err_t nara__store_end_write(nara_store_t *s);
 void nara__store_rollback(nara_store_t *s, bool began);
 
 /* Read or write the persisted clock inside a transaction. */

@@ -585,15 +585,23 @@ static nara_err_t accept_event(txn_t *t, nara__head_t *h, const nara_event_t *ev
     return err;
 }
 
-/* Write the cached head and the clock, run before_commit, COMMIT (or, in a
- * group, leave both to nara_store_group_end). */
+/* Write the cached head and the clock, run before_commit, COMMIT. */
 static nara_err_t finish(txn_t *t)
 {
     nara_store_t *s = t->s;
     nara_err_t err = flush_head(t);
     if (err == NARA_OK)
         err = nara__store_clock_set(s, t->clock);
-    return err == NARA_OK ? nara__store_end_write(s) : err;
+    for (size_t i = 0; err == NARA_OK && i < s->n_hooks; i++) {
+        if (s->hooks[i].before_commit == NULL)
+            continue;
+        err = s->hooks[i].before_commit(s->hooks[i].ctx);
+        if (err != NARA_OK)
+            return nara__store_fail(s, err, "before_commit hook: %s", nara_err_name(err));
+    }
+    if (err == NARA_OK)
+        err = nara__store_commit(s);
+    return err;
 }
 
 /* ---- merge -------------------------------------------------------------- */
@@ -802,8 +810,6 @@ nara_err_t nara_store_merge(nara_store_t *s, const nara_bytes_t *events, size_t 
     free(items);
     return NARA_OK;
 err:
-    if (s->group && began && s->group_err == NARA_OK)
-        s->group_err = err;
     nara__store_rollback(s, began);
     free(t.scratch);
     free(sorted);
@@ -906,8 +912,6 @@ nara_err_t nara_store_append(nara_store_t *s, const nara_keypair_t *kp, const ch
     free(buf);
     return NARA_OK;
 err:
-    if (s->group && began && s->group_err == NARA_OK)
-        s->group_err = err;
     nara__store_rollback(s, began);
     free(t.scratch);
     free(buf);

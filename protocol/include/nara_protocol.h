@@ -174,12 +174,6 @@ typedef struct {
     const nara_tree_head_t *last_head;
     /* Client: where verified heads and receipts go; NULL: checked, not kept. */
     const nara_receipt_sink_t *receipts;
-    /* Server: merge a received batch without acknowledging it; the caller
-     * merges inside a store group (nara_store_group_begin), ends the group,
-     * then calls nara_session_acknowledge with its result.  While a batch
-     * waits the caller must not pass the session another message (narad
-     * pauses the connection's receive until it has written the ACK). */
-    bool defer_ack;
 } nara_session_options_t;
 
 typedef struct {
@@ -247,16 +241,6 @@ nara_session_state_t nara_session_state(const nara_session_t *s);
 bool nara_session_done(const nara_session_t *s);
 
 const nara_session_stats_t *nara_session_stats(const nara_session_t *s);
-
-/* Server with options.defer_ack: does a merged batch wait for its ACK? */
-bool nara_session_ack_pending(const nara_session_t *s);
-
-/* Server with options.defer_ack: the store group holding the waiting batch
- * ended with `committed`.  NARA_OK: the ACK (and its receipt, against the
- * head the commit signed) is queued.  Otherwise the session fails with
- * `committed`, and nothing of the batch is acknowledged.  No batch waiting:
- * NARA_OK, nothing done.  Returns the session's error, as nara_session_receive. */
-nara_err_t nara_session_acknowledge(nara_session_t *s, nara_err_t committed);
 
 /* The streams the last EVENTS received added events to, each once, so a
  * server wakes only the live sessions that may read one of them.  `many`:

@@ -26,11 +26,6 @@
  *     peer's message limit; the client checks the head and every proof
  *     before the ACK retires the batch, so a bad receipt fails the session,
  *     never a kept one.
- *  8. Deferred ACKs (options.defer_ack, server): the batch is merged inside
- *     the caller's store group and its ACK built only when the caller says
- *     the group committed (nara_session_acknowledge), so ACKs and receipts
- *     still follow a durable commit (invariant 3).  One batch at a time: an
- *     EVENTS while one waits fails the session (NARA_INVAL).
  *  7. Memory follows use: the arrays of max_batch slots for sending are
  *     allocated with the first event to send, those for receiving with the
  *     first EVENTS or ACK to decode (nara__flow_ensure_receive), so the
@@ -85,9 +80,7 @@ nara_err_t nara__flow_ensure_receive(nara_session_t *s)
     s->map = calloc(b, sizeof *s->map);
     s->outcomes = calloc(b, sizeof *s->outcomes);
     s->entries = calloc(b, sizeof *s->entries);
-    s->ack_codes = calloc(b, sizeof *s->ack_codes);
-    if (!s->sub || !s->map || !s->outcomes || !s->entries || !s->ack_codes ||
-        ensure_scratch(s) != NARA_OK ||
+    if (!s->sub || !s->map || !s->outcomes || !s->entries || ensure_scratch(s) != NARA_OK ||
         nara__receipts_alloc(s) != NARA_OK)
         return NARA_NOMEM;
     s->in_events = calloc(b, sizeof *s->in_events); /* last: it marks the group allocated */
@@ -104,7 +97,6 @@ void nara__flow_free(nara_session_t *s)
     free(s->map);
     free(s->outcomes);
     free(s->entries);
-    free(s->ack_codes);
     nara__receipts_free(s);
     nara__buf_free(&s->batch);
     nara__feeds_free(&s->peer);
@@ -263,12 +255,9 @@ static void grown(nara_session_t *s, const char *stream)
     memcpy(g->stream[g->n++], stream, sizeof g->stream[0]);
 }
 
-/* Fold the outcomes of the batch just merged (s->ack) into the ACK and into
- * s->peer, then queue the ACK. */
-static nara_err_t acknowledge(nara_session_t *s)
+/* Fold the outcomes into the ACK and into s->peer, then queue the ACK. */
+static nara_err_t acknowledge(nara_session_t *s, const nara__msg_t *m, nara_err_t *codes, size_t k)
 {
-    nara_err_t *codes = s->ack_codes;
-    size_t k = s->ack.k;
     uint64_t added = 0, dup = 0;
     size_t ne = 0;
     for (size_t j = 0; j < k; j++) {
@@ -287,7 +276,7 @@ static nara_err_t acknowledge(nara_session_t *s)
                 return err;
         }
     }
-    for (size_t i = 0; i < s->ack.n; i++)
+    for (size_t i = 0; i < m->n; i++)
         if (codes[i] != NARA_OK)
             s->entries[ne++] = (nara__ack_entry_t){i, (uint64_t)codes[i]};
     if (s->server)
@@ -299,51 +288,40 @@ static nara_err_t acknowledge(nara_session_t *s)
     nara_err_t err = nara__receipt_build(s, k, ne, &rc, head, cons, &has_rc);
     if (err != NARA_OK)
         return err;
-    if (nara__wire_ack(&s->enc, s->ack.batch_no, added, dup, s->entries, ne,
-                       has_rc ? &rc : NULL) != NARA_OK)
+    if (nara__wire_ack(&s->enc, m->batch_no, added, dup, s->entries, ne, has_rc ? &rc : NULL) !=
+        NARA_OK)
         return NARA_NOMEM;
     return nara__session_queue(s, NARA__MSG_ACK);
 }
 
 nara_err_t nara__flow_on_events(nara_session_t *s, const nara__msg_t *m, uint64_t wall_ms)
 {
-    nara_err_t err = NARA_OK;
+    nara_err_t *codes, err = NARA_OK;
+    size_t k;
     if (m->batch_no != s->batches_in + 1)
         return nara__session_fail(s, NARA_PROTOCOL, "EVENTS batch out of order");
     if (m->batch_no > s->acks_out + s->window)
         return nara__session_fail(s, NARA_PROTOCOL, "EVENTS beyond the window");
-    if (s->ack.waiting) /* the caller broke nara_session_acknowledge's rule */
-        return nara__session_fail(s, NARA_INVAL, "EVENTS before the last batch was committed");
     s->batches_in++;
     s->stats.events_received += m->n;
     s->grown.n = 0;
     s->grown.many = false;
-    s->ack.batch_no = m->batch_no;
-    s->ack.n = m->n;
-    s->ack.k = triage(s, m->n, s->ack_codes);
-    if (s->ack.k > 0)
-        err = nara_store_merge(s->store, s->sub, s->ack.k, wall_ms, s->outcomes, NULL);
-    if (err != NARA_OK)
-        return nara__session_fail(s, err, "cannot store the events received");
-    if (s->server && s->opt.defer_ack) {
-        s->ack.waiting = true; /* invariant 8 */
-        return NARA_OK;
+    codes = malloc(m->n * sizeof *codes);
+    if (!codes)
+        return nara__session_fail(s, NARA_NOMEM, "out of memory");
+    k = triage(s, m->n, codes);
+    if (k > 0)
+        err = nara_store_merge(s->store, s->sub, k, wall_ms, s->outcomes, NULL);
+    if (err != NARA_OK) {
+        err = nara__session_fail(s, err, "cannot store the events received");
+        goto err;
     }
-    err = acknowledge(s);
-    return err == NARA_OK ? NARA_OK
-                          : nara__session_fail(s, err, "cannot acknowledge the events received");
-}
-
-nara_err_t nara__flow_acknowledge(nara_session_t *s, nara_err_t committed)
-{
-    if (!s->ack.waiting)
-        return NARA_OK;
-    s->ack.waiting = false;
-    if (committed != NARA_OK)
-        return nara__session_fail(s, committed, "cannot store the events received");
-    nara_err_t err = acknowledge(s);
-    return err == NARA_OK ? NARA_OK
-                          : nara__session_fail(s, err, "cannot acknowledge the events received");
+    err = acknowledge(s, m, codes, k);
+    if (err != NARA_OK)
+        err = nara__session_fail(s, err, "cannot acknowledge the events received");
+err:
+    free(codes);
+    return err;
 }
 
 nara_err_t nara__flow_on_ack(nara_session_t *s, const nara__msg_t *m)

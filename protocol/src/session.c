@@ -402,24 +402,6 @@ bool nara_session_done(const nara_session_t *s)
            !s->qhead;
 }
 
-bool nara_session_ack_pending(const nara_session_t *s)
-{
-    return s != NULL && s->ack.waiting;
-}
-
-nara_err_t nara_session_acknowledge(nara_session_t *s, nara_err_t committed)
-{
-    if (!s)
-        return NARA_INVAL;
-    if (!s->ack.waiting)
-        return NARA_OK;
-    if (ended(s)) {
-        s->ack.waiting = false;
-        return NARA_CLOSED;
-    }
-    return nara__flow_acknowledge(s, committed);
-}
-
 const nara_grown_t *nara_session_grown(const nara_session_t *s)
 {
     return s ? &s->grown : NULL;

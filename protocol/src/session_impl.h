@@ -95,12 +95,6 @@ struct nara_session {
     nara_outcome_t *outcomes;
     nara__ack_entry_t *entries;
     nara_grown_t grown; /* streams the last EVENTS added to */
-    nara_err_t *ack_codes; /* max_batch: each event's ACK code */
-    struct {
-        uint64_t batch_no; /* the batch merged last, its events and those merged */
-        size_t n, k;
-        bool waiting; /* merged, ACK deferred (flow.c invariant 8) */
-    } ack;
 
     /* session.c: output */
     nara__qmsg_t *qhead, *qtail;
@@ -150,8 +144,6 @@ nara_err_t nara__flow_alloc(nara_session_t *s);
 nara_err_t nara__flow_ensure_receive(nara_session_t *s);
 void nara__flow_free(nara_session_t *s);
 nara_err_t nara__flow_on_events(nara_session_t *s, const nara__msg_t *m, uint64_t wall_ms);
-/* The deferred ACK (invariant 8): build it, or fail with `committed`. */
-nara_err_t nara__flow_acknowledge(nara_session_t *s, nara_err_t committed);
 nara_err_t nara__flow_on_ack(nara_session_t *s, const nara__msg_t *m);
 /* Build the next EVENTS if the window and the log allow; *msg is set when
  * one was built.  NARA_OK or the code the session failed with. */
