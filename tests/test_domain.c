@@ -794,20 +794,30 @@ static void test_cases_list_by_region_and_status(void **state)
 
 /* ---- opening a domain over an existing store -------------------------------------- */
 
-static void test_domain_reopened_folds_events_appended_without_it(void **state)
+/* A replica in a new file with the domain attached, holding w->a's events
+ * and a case opened in it (also synced back to w->a). */
+static td_replica_t file_replica_with_case(world_t *w, char *path, size_t cap, uint8_t c[32])
 {
-    world_t *w = *state;
-    char path[256];
     nara_store_t *s;
     nara_domain_t *d;
-    uint8_t c[32];
-    tu_temp_path(path, sizeof path);
+    tu_temp_path(path, cap);
     OK(nara_store_open(path, &s));
     OK(nara_domain_open(s, w->root.pk, NULL, &d));
     td_replica_t r = {s, d, TD_T0};
     td_sync(&w->a, &r);
     td_case_open(&r, &w->regency, "32.01", c);
     td_sync(&r, &w->a);
+    return r;
+}
+
+static void test_domain_reopened_folds_events_appended_without_it(void **state)
+{
+    world_t *w = *state;
+    char path[256];
+    uint8_t c[32];
+    td_replica_t r = file_replica_with_case(w, path, sizeof path, c);
+    nara_store_t *s = r.s;
+    nara_domain_t *d = r.d;
     nara_domain_close(d);
     OK(nara_case_ack(w->a.d, &w->lo, c, NULL, td_tick(&w->a), NULL)); /* not yet in s */
     tu_list_t l = {0};
@@ -821,6 +831,42 @@ static void test_domain_reopened_folds_events_appended_without_it(void **state)
     r.d = d;
     assert_int_equal(td_status(&r, c), NARA_CASE_ACKNOWLEDGED);
     td_check_refold(&r);
+    nara_domain_close(d);
+    nara_store_close(s);
+    tu_remove_db(path);
+}
+
+/* Another connection without the domain accepts an event while the domain
+ * is open: the domain's next transaction indexes it first (its ord is below
+ * that transaction's first), exactly once. */
+static void test_event_accepted_by_another_connection_is_folded_by_the_next_merge(void **state)
+{
+    world_t *w = *state;
+    char path[256];
+    nara_store_t *other;
+    nara_domain_stats_t s0, s1;
+    uint8_t c[32], before[32], after[32];
+    td_replica_t r = file_replica_with_case(w, path, sizeof path, c);
+    nara_store_t *s = r.s;
+    nara_domain_t *d = r.d;
+    OK(nara_case_ack(w->a.d, &w->lo, c, NULL, td_tick(&w->a), NULL)); /* not yet in s */
+    OK(nara_store_open(path, &other));
+    tu_list_t l = {0};
+    tu_collect(w->a.s, NULL, &l);
+    tu_merge(other, &l, NULL); /* the ack, with no domain attached */
+    tu_list_free(&l);
+    nara_store_close(other);
+    assert_int_equal(td_status(&r, c), NARA_CASE_OPEN); /* not folded yet */
+    nara_domain_stats(d, &s0);
+    OK(nara_case_note(d, &w->regency, c, NULL, "catatan", td_tick(&r), NULL));
+    nara_domain_stats(d, &s1);
+    assert_int_equal(s1.events_indexed - s0.events_indexed, 2); /* the ack and the note */
+    assert_int_equal(s1.cases_refolded - s0.cases_refolded, 1);
+    assert_int_equal(td_status(&r, c), NARA_CASE_ACKNOWLEDGED);
+    td_digest(&r, before);
+    td_check_refold(&r);
+    td_digest(&r, after);
+    assert_memory_equal(before, after, 32);
     nara_domain_close(d);
     nara_store_close(s);
     tu_remove_db(path);
@@ -866,21 +912,33 @@ static int count_of(sqlite3 *db, const char *what)
     return n;
 }
 
-/* A replica written by version 2 of the domain tables (dom_index, dom_case
- * and dom_timeline keyed by the case id) opens: those tables are dropped,
- * created in the current layout and refolded, and the digest is unchanged. */
-static void test_version_2_tables_are_rebuilt_with_the_same_digest(void **state)
+/* A replica whose domain tables `sql` turns into an older version's opens:
+ * they are refolded in the current layout and the digest is unchanged. */
+static void rebuilt_with_the_same_digest(world_t *w, const char *sql)
 {
-    world_t *w = *state;
     uint8_t c[32], before[32], after[32];
     nara_domain_stats_t st;
-    sqlite3 *db = nara__store_db(w->a.s);
     td_case_open(&w->a, &w->regency, "32.01", c);
     OK(nara_case_ack(w->a.d, &w->lo, c, NULL, td_tick(&w->a), NULL));
     OK(nara_case_note(w->a.d, &w->regency, c, NULL, "catatan", td_tick(&w->a), NULL));
     td_digest(&w->a, before);
     nara_domain_close(w->a.d);
     w->a.d = NULL;
+    assert_int_equal(sqlite3_exec(nara__store_db(w->a.s), sql, NULL, NULL, NULL), SQLITE_OK);
+    OK(nara_domain_open(w->a.s, w->root.pk, NULL, &w->a.d));
+    nara_domain_stats(w->a.d, &st);
+    assert_int_equal(st.full_refolds, 1);
+    td_digest(&w->a, after);
+    assert_memory_equal(before, after, 32);
+    assert_int_equal(td_status(&w->a, c), NARA_CASE_ACKNOWLEDGED);
+}
+
+/* A replica written by version 2 of the domain tables (dom_index, dom_case
+ * and dom_timeline keyed by the case id). */
+static void test_version_2_tables_are_rebuilt_with_the_same_digest(void **state)
+{
+    world_t *w = *state;
+    sqlite3 *db = nara__store_db(w->a.s);
     static const char v2[] =
         "DROP TABLE dom_index; DROP TABLE dom_case; DROP TABLE IF EXISTS dom_timeline;"
         "DROP TABLE dom_caseno;"
@@ -900,15 +958,25 @@ static void test_version_2_tables_are_rebuilt_with_the_same_digest(void **state)
         "INSERT INTO dom_case VALUES(x'00', '32.01', 0, '', '', '', '', '', 0, x'00', NULL,"
         " NULL, '', 0, 0, 0);"
         "UPDATE dom_meta SET value = 2 WHERE key = 'version';";
-    assert_int_equal(sqlite3_exec(db, v2, NULL, NULL, NULL), SQLITE_OK);
-    OK(nara_domain_open(w->a.s, w->root.pk, NULL, &w->a.d));
-    nara_domain_stats(w->a.d, &st);
-    assert_int_equal(st.full_refolds, 1);
-    td_digest(&w->a, after);
-    assert_memory_equal(before, after, 32);
-    assert_int_equal(td_status(&w->a, c), NARA_CASE_ACKNOWLEDGED);
+    rebuilt_with_the_same_digest(w, v2);
     assert_int_equal(count_of(db, "pragma_table_info('dom_case') WHERE name IN ('cno', 'tl')"), 2);
     assert_int_equal(count_of(db, "sqlite_schema WHERE name = 'dom_timeline'"), 0);
+}
+
+/* A replica written by version 4 (every case event in dom_index, no case
+ * event lists, no 'indexed_ord'). */
+static void test_version_4_tables_are_rebuilt_with_the_same_digest(void **state)
+{
+    world_t *w = *state;
+    sqlite3 *db = nara__store_db(w->a.s);
+    static const char v4[] = "DROP TABLE dom_case_ev;"
+                             "INSERT INTO dom_index(ent, ekey, ord, rule, detail)"
+                             " SELECT 4, cno, cno, 0, '' FROM dom_case;"
+                             "DELETE FROM dom_meta WHERE key = 'indexed_ord';"
+                             "UPDATE dom_meta SET value = 4 WHERE key = 'version';";
+    rebuilt_with_the_same_digest(w, v4);
+    assert_int_equal(count_of(db, "dom_index WHERE ent = 4"), 0);
+    assert_int_equal(count_of(db, "dom_case_ev"), 1);
 }
 
 static void test_domain_opened_with_another_root_refolds_everything(void **state)
@@ -963,6 +1031,8 @@ int main(void)
         T(test_fresh_domain_over_a_full_store_equals_the_incremental_fold),
         T(test_domain_opened_with_another_root_refolds_everything),
         T(test_version_2_tables_are_rebuilt_with_the_same_digest),
+        T(test_version_4_tables_are_rebuilt_with_the_same_digest),
+        T(test_event_accepted_by_another_connection_is_folded_by_the_next_merge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

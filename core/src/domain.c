@@ -8,15 +8,21 @@
  *
  * Tables (in the store's SQLite file, all named dom_*):
  *   dom_meta        'version', 'root' (the root key the fold used), 'regions'
- *                   (hash of the region list the fold used).
- *   dom_index       one row per accepted event: the entity it belongs to
- *                   (ent, ekey), the store's events.ord of the event (the
- *                   rowid on_added receives) and, for ENT_STATIC rows, the
- *                   rule that refused it; one b-tree keyed (ent, ekey, ord).
- *                   A case's rows have its number as ekey (see dom_caseno).
- *                   The event itself (id, hlc, author, stream, seq, kind,
- *                   bytes) is read from the store's events and feeds rows by
- *                   joining on ord: nothing is copied.
+ *                   (hash of the region list the fold used), 'indexed_ord'
+ *                   (every event with an events.ord up to it is indexed,
+ *                   none above).
+ *   dom_index       one row per accepted event that is not a case event:
+ *                   the entity it belongs to (ent, ekey), the store's
+ *                   events.ord of the event (the rowid on_added receives)
+ *                   and, for ENT_STATIC rows, the rule that refused it; one
+ *                   b-tree keyed (ent, ekey, ord).  The event itself (id,
+ *                   hlc, author, stream, seq, kind, bytes) is read from the
+ *                   store's events and feeds rows by joining on ord: nothing
+ *                   is copied.
+ *   dom_case_ev     per case (keyed by its number): its event list `ev`,
+ *                   the events.ord of each of its events (NARA__EV_ENTRY),
+ *                   in the order they were indexed.  Written once per case
+ *                   per transaction, before the fold (flush_case_ords).
  *   dom_device      the enrolment table (effective enrol/revoke entries).
  *   dom_decree      effective decrees.
  *   dom_lo_history  per region: its effective LO events; the current
@@ -32,26 +38,37 @@
  *
  * Flow of one store transaction (merge or append):
  *   on_added (per accepted event) -> index_event: route the event to its
- *     entity, insert its dom_index row, mark the entity dirty.
+ *     entity, insert its dom_index row (a case event: remember (case
+ *     number, ord) in d->txn_case_ords), mark the entity dirty.  The first
+ *     one of a transaction first indexes the events between 'indexed_ord'
+ *     and its own ord, if any: accepted by a connection without the domain.
  *   before_commit -> fold_dirty:
+ *     0. append the remembered case events to their cases' lists, one write
+ *        per case, in number order.
  *     1. devices dirty: rebuild the enrolment table; for every device whose
  *        entries changed, mark dirty every entity it wrote to.
  *     2. re-fold the decrees, each dirty region, each dirty case.
+ *     3. 'indexed_ord' = the highest ord indexed.
  *   after_rollback: forget the dirty marks; the in-memory enrolment table is
  *     reloaded from dom_device before its next use.
  *
  * Invariants:
- *  1. After every committed store transaction, dom_index holds exactly one
- *     row per accepted event, and every derived row equals what a full fold
- *     of the log would give (nara_domain_refold_all checks this).
- *  2. An entity's derived rows depend only on its dom_index rows, their
+ *  1. After every committed store transaction, dom_index and the case lists
+ *     together name every accepted event with an ord up to 'indexed_ord'
+ *     exactly once and no other, and every derived row equals what a full
+ *     fold of those events would give (nara_domain_refold_all checks this).
+ *     The store never deletes an event and gives a new one the ord
+ *     max(ord) + 1, so the events not indexed yet are those above
+ *     'indexed_ord' (catch_up, hook_added).
+ *  2. An entity's derived rows depend only on its indexed events, their
  *     bodies, the enrolment entries of their authors and the region list
  *     (see domain_internal.h), so re-folding the dirty entities is enough.
  *  3. d->devs equals dom_device whenever devs_stale is false.
  *  4. The dirty marks are empty outside a transaction.
  *
- * Performance (docs/storage.md, "Performance").  A merge inserts one
- * dom_index entry per event, next to its entity's other events; a case's
+ * Performance (docs/storage.md, "Performance").  A merge writes one entry
+ * per case into dom_case_ev (version 4 wrote one dom_index row per case
+ * event) and one dom_index row per other event; a case's
  * rows are keyed by its number (dom_caseno: the ord of the first event of
  * the case this replica indexed), which grows with the log, so a new case's
  * rows are appended rather than written into a random page of each b-tree.
@@ -62,8 +79,9 @@
  * were decoded and verified when they were accepted).  Versions 1 to 3 of
  * these tables had other layouts (version 1: a copy of each event's
  * identity keyed by its random id; 2: case tables keyed by the random case
- * id; 3: one dom_timeline row per event); their tables are dropped and the
- * whole fold rebuilt at open (drop_old, check_meta).  The digest reads the
+ * id; 3: one dom_timeline row per event; 4: one dom_index row per case
+ * event); their tables are dropped (version 4's are emptied) and the whole
+ * fold rebuilt at open (drop_old, check_meta).  The digest reads the
  * same values whatever the layout.
  */
 #include <stdio.h>
@@ -74,7 +92,7 @@
 
 #include "domain_internal.h"
 
-#define DOM_SCHEMA_VERSION 4
+#define DOM_SCHEMA_VERSION 5
 
 /* One transaction: one commit instead of one per statement. */
 static const char schema_sql[] =
@@ -107,6 +125,7 @@ static const char schema_sql[] =
     " opened INTEGER NOT NULL, opened_by BLOB NOT NULL, ack INTEGER, ack_by BLOB,"
     " escalated_to TEXT NOT NULL, resolved INTEGER NOT NULL, closed INTEGER NOT NULL,"
     " last INTEGER NOT NULL, tl BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS dom_case_ev(cno INTEGER PRIMARY KEY, ev BLOB NOT NULL);"
     "CREATE INDEX IF NOT EXISTS dom_case_region ON dom_case(region, opened, id);"
     "CREATE TABLE IF NOT EXISTS dom_conflict(ent INTEGER NOT NULL, ekey BLOB NOT NULL,"
     " kind TEXT NOT NULL, a BLOB NOT NULL, b BLOB NOT NULL, resolved_by BLOB,"
@@ -118,8 +137,9 @@ static const char schema_sql[] =
  * the case id, not its number), version 3's dom_case (no `tl`) and
  * dom_timeline (one row per event, now in dom_case.tl).  They are dropped
  * before the tables are created; check_meta then finds the version changed
- * and the whole fold is rebuilt.  The digest does not depend on the
- * layout. */
+ * and the whole fold is rebuilt.  Version 4's tables have the current
+ * layout (its dom_index also held the case events): the version check
+ * alone rebuilds them.  The digest does not depend on the layout. */
 static const char drop_old_sql[] =
     "DROP TABLE IF EXISTS dom_index; DROP TABLE IF EXISTS dom_case;"
     "DROP TABLE IF EXISTS dom_timeline;";
@@ -130,6 +150,7 @@ static const char clear_sql[] = "DELETE FROM dom_index; DELETE FROM dom_quaranti
                                 "DELETE FROM dom_lo_history;"
                                 "DELETE FROM dom_caseno;"
                                 "DELETE FROM dom_case;"
+                                "DELETE FROM dom_case_ev;"
                                 "DELETE FROM dom_conflict;";
 
 static const char *const stmt_sql[NARA__DQ_COUNT] = {
@@ -410,7 +431,8 @@ static nara_err_t mark(nara_domain_t *d, int ent, const void *key, size_t key_le
 static void clear_dirty(nara_domain_t *d)
 {
     nara__txn_events_clear(d);
-    d->txn_first_ord = 0;
+    d->txn_case_ords.n = 0;
+    d->txn_first_ord = d->txn_last_ord = 0;
     d->dirty_devices = d->dirty_decrees = false;
     memset(d->dirty_regions, 0, sizeof d->dirty_regions);
     if (d->dirty_cases.n > 0)
@@ -479,10 +501,80 @@ static nara_err_t fold_devices(nara_domain_t *d)
     return NARA_OK;
 }
 
+static nara_err_t meta_set(nara_domain_t *d, const char *key, const void *blob, size_t len,
+                           int64_t value);
+
+static int case_ord_cmp(const void *a, const void *b)
+{
+    const nara__case_ord_t *x = a, *y = b;
+    if (x->cno != y->cno)
+        return x->cno < y->cno ? -1 : 1;
+    return (x->ord > y->ord) - (x->ord < y->ord);
+}
+
+/* Append the case events indexed since the last flush to their cases'
+ * lists: one read (none for a case new in this transaction: no list yet)
+ * and one write per case, in number order. */
+static nara_err_t flush_case_ords(nara_domain_t *d)
+{
+    nara__case_ords_t *t = &d->txn_case_ords;
+    uint8_t *buf = NULL;
+    size_t cap = 0;
+    nara_err_t err = NARA_OK;
+
+    if (t->n > 1) /* qsort may not be given a NULL array, even empty */
+        qsort(t->v, t->n, sizeof *t->v, case_ord_cmp);
+    for (size_t i = 0, end; err == NARA_OK && i < t->n; i = end) {
+        int64_t cno = t->v[i].cno;
+        const void *old = NULL;
+        size_t old_len = 0;
+        sqlite3_stmt *get = NULL;
+        for (end = i; end < t->n && t->v[end].cno == cno; end++)
+            ;
+        if (d->txn_first_ord <= 0 || cno < d->txn_first_ord) {
+            get = nara__dom_stmt(d, NARA__DQ_CASEEV_GET);
+            sqlite3_bind_int64(get, 1, cno);
+            int rc = sqlite3_step(get);
+            err = nara__dom_err(d, rc, "read dom_case_ev");
+            if (rc == SQLITE_ROW) {
+                old = sqlite3_column_blob(get, 0);
+                old_len = (size_t)sqlite3_column_bytes(get, 0);
+            }
+        }
+        size_t len = old_len + (end - i) * NARA__EV_ENTRY;
+        if (err == NARA_OK && len > cap) {
+            uint8_t *nb = realloc(buf, len);
+            if (nb == NULL)
+                err = NARA_NOMEM;
+            else
+                buf = nb, cap = len;
+        }
+        if (err == NARA_OK) {
+            if (old_len)
+                memcpy(buf, old, old_len);
+            for (size_t k = i; k < end; k++)
+                for (int b = 0; b < NARA__EV_ENTRY; b++)
+                    buf[old_len + (k - i) * NARA__EV_ENTRY + (size_t)b] =
+                        (uint8_t)((uint64_t)t->v[k].ord >> (8 * (NARA__EV_ENTRY - 1 - b)));
+        }
+        if (get)
+            sqlite3_reset(get);
+        if (err == NARA_OK) {
+            sqlite3_stmt *put = nara__dom_stmt(d, NARA__DQ_CASEEV_PUT);
+            sqlite3_bind_int64(put, 1, cno);
+            sqlite3_bind_blob(put, 2, buf, (int)len, SQLITE_STATIC);
+            err = nara__dom_exec(d, put, "write dom_case_ev");
+        }
+    }
+    free(buf);
+    t->n = 0;
+    return err;
+}
+
 static nara_err_t fold_dirty(nara_domain_t *d)
 {
-    nara_err_t err = NARA_OK;
-    if (d->dirty_devices)
+    nara_err_t err = flush_case_ords(d);
+    if (err == NARA_OK && d->dirty_devices)
         err = fold_devices(d);
     if (err == NARA_OK && d->dirty_decrees)
         err = nara__fold_decrees(d);
@@ -501,6 +593,8 @@ static nara_err_t fold_dirty(nara_domain_t *d)
     nara__txn_events_sort(d);
     for (size_t i = 0; err == NARA_OK && i < n; i++)
         err = nara__fold_case(d, &cs->v[i]);
+    if (err == NARA_OK && d->txn_last_ord > 0)
+        err = meta_set(d, "indexed_ord", NULL, 0, d->txn_last_ord);
     if (cs->cap > 0)
         memset(cs->v, 0, cs->cap * sizeof *cs->v);
     cs->n = 0;
@@ -588,22 +682,42 @@ static void route(nara_domain_t *d, const nara_event_t *ev, index_row_t *r)
     }
 }
 
-/* Insert the row (a case's row is keyed by the case's number, given to it
- * now if it has none); mark its entity dirty if the row is new. */
+/* Remember a case event for its case's list (flush_case_ords). */
+static nara_err_t case_ord_add(nara_domain_t *d, int64_t cno, int64_t ord)
+{
+    nara__case_ords_t *t = &d->txn_case_ords;
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 1024;
+        nara__case_ord_t *v = realloc(t->v, cap * sizeof *v);
+        if (v == NULL)
+            return NARA_NOMEM;
+        t->v = v;
+        t->cap = cap;
+    }
+    t->v[t->n++] = (nara__case_ord_t){cno, ord};
+    return NARA_OK;
+}
+
+/* Index an event not indexed yet: a case event goes to its case's list
+ * (the case is given its number now if it has none), any other to
+ * dom_index; mark its entity dirty. */
 static nara_err_t insert_row(nara_domain_t *d, index_row_t *r)
 {
     nara_err_t err = NARA_OK;
-    if (r->ent == NARA__ENT_CASE)
+    if (r->ord > d->txn_last_ord)
+        d->txn_last_ord = r->ord;
+    if (r->ent == NARA__ENT_CASE) {
         err = case_number_or_new(d, r->key, r->ord, &r->cno);
-    if (err != NARA_OK)
-        return err;
+        if (err == NARA_OK)
+            err = case_ord_add(d, r->cno, r->ord);
+        if (err == NARA_OK)
+            d->stats.events_indexed++;
+        return err == NARA_OK ? mark(d, r->ent, r->key, r->key_len, r->cno) : err;
+    }
     sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_INDEX_INSERT);
     sqlite3_bind_int64(st, 1, r->ord);
     sqlite3_bind_int(st, 2, r->ent);
-    if (r->ent == NARA__ENT_CASE)
-        sqlite3_bind_int64(st, 3, r->cno);
-    else
-        nara__bind_key(st, 3, r->key, r->key_len);
+    nara__bind_key(st, 3, r->key, r->key_len);
     sqlite3_bind_int(st, 4, (int)r->rule);
     sqlite3_bind_text(st, 5, r->detail, -1, SQLITE_STATIC);
     err = nara__dom_exec(d, st, "insert dom_index");
@@ -645,12 +759,24 @@ static nara_err_t index_event(nara_domain_t *d, const nara_event_t *ev, int64_t 
 
 /* ---- hooks ------------------------------------------------------------------------- */
 
+static nara_err_t index_range(nara_domain_t *d, int64_t after, int64_t before);
+static nara_err_t indexed_ord(nara_domain_t *d, int64_t *out, bool *found);
+
+/* The first event of a transaction also indexes the events accepted since
+ * 'indexed_ord' by a connection without the domain (ords grow by one). */
 static nara_err_t hook_added(void *ctx, const nara_event_t *ev, int64_t rowid)
 {
     nara_domain_t *d = ctx;
-    if (d->txn_first_ord == 0)
+    nara_err_t err = NARA_OK;
+    if (d->txn_first_ord == 0) {
+        int64_t w = 0;
+        bool found = false;
+        err = indexed_ord(d, &w, &found);
+        if (err == NARA_OK && found && w < rowid - 1)
+            err = index_range(d, w, rowid);
         d->txn_first_ord = rowid;
-    return index_event(d, ev, rowid);
+    }
+    return err == NARA_OK ? index_event(d, ev, rowid) : err;
 }
 
 static nara_err_t hook_commit(void *ctx)
@@ -667,15 +793,22 @@ static void hook_rollback(void *ctx)
 
 /* ---- catch-up and full re-fold ------------------------------------------------------ */
 
-/* Index every accepted event of the store that dom_index lacks (all of them
- * after a clear), streaming: one event in memory at a time.  Inside the
+/* Case events remembered before a flush during a catch-up: bounds its
+ * memory (16 bytes each) whatever the size of the log. */
+#define CATCHUP_FLUSH 65536
+
+/* Index every accepted event with after < ord < before (all of them after a
+ * clear), streaming: one event in memory at a time, and the case events'
+ * (number, ord) pairs until they are flushed to their lists.  Inside the
  * caller's transaction; reading `events` while writing dom_* tables on the
  * same connection is fine for SQLite. */
-static nara_err_t index_all(nara_domain_t *d)
+static nara_err_t index_range(nara_domain_t *d, int64_t after, int64_t before)
 {
-    sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_ALL_EVENTS);
+    sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_EVENTS_AFTER);
     nara_err_t err = NARA_OK;
     int rc;
+    sqlite3_bind_int64(st, 1, after);
+    sqlite3_bind_int64(st, 2, before);
     while (err == NARA_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         nara_event_t ev;
         index_row_t r;
@@ -688,6 +821,8 @@ static nara_err_t index_all(nara_domain_t *d)
         route(d, &ev, &r);
         r.ord = sqlite3_column_int64(st, 0);
         err = insert_row(d, &r);
+        if (err == NARA_OK && d->txn_case_ords.n >= CATCHUP_FLUSH)
+            err = flush_case_ords(d);
     }
     if (err == NARA_OK)
         err = nara__dom_err(d, rc, "read events");
@@ -707,7 +842,31 @@ static nara_err_t meta_set(nara_domain_t *d, const char *key, const void *blob, 
     return nara__dom_exec(d, st, "write dom_meta");
 }
 
-static nara_err_t write_meta(nara_domain_t *d)
+/* dom_meta's 'indexed_ord'; *found false (and *out 0) if it has none. */
+static nara_err_t indexed_ord(nara_domain_t *d, int64_t *out, bool *found)
+{
+    sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_META_GET);
+    sqlite3_bind_text(st, 1, "indexed_ord", -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    *found = rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER;
+    *out = *found ? sqlite3_column_int64(st, 0) : 0;
+    nara_err_t err = nara__dom_err(d, rc, "read dom_meta");
+    sqlite3_reset(st);
+    return err;
+}
+
+static nara_err_t max_ord(nara_domain_t *d, int64_t *out)
+{
+    sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_MAX_ORD);
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    nara_err_t err = nara__dom_err(d, rc, "max events.ord");
+    sqlite3_reset(st);
+    return err;
+}
+
+/* All of dom_meta; indexed: the 'indexed_ord' the tables hold. */
+static nara_err_t write_meta(nara_domain_t *d, int64_t indexed)
 {
     uint8_t h[32];
     nara__regions_hash(d->regions, h);
@@ -716,52 +875,52 @@ static nara_err_t write_meta(nara_domain_t *d)
         err = meta_set(d, "root", d->root, 32, 0);
     if (err == NARA_OK)
         err = meta_set(d, "regions", h, 32, 0);
+    if (err == NARA_OK)
+        err = meta_set(d, "indexed_ord", NULL, 0, indexed);
     return err;
 }
 
-/* Inside the transaction: index the events and fold what they made dirty. */
+/* Inside the transaction: index the events above 'indexed_ord' (fresh: all,
+ * into empty tables) and fold what they made dirty. */
 static nara_err_t apply_rows(nara_domain_t *d, bool fresh)
 {
-    nara_err_t err = NARA_OK;
-    if (fresh) {
+    int64_t w = 0, top = 0;
+    bool found = false;
+    nara_err_t err = fresh ? NARA_OK : indexed_ord(d, &w, &found);
+    if (err == NARA_OK)
+        err = max_ord(d, &top);
+    if (err == NARA_OK && (!found || w > top)) /* no watermark, or a wrong one */
+        fresh = true;
+    if (err == NARA_OK && fresh) {
+        w = 0;
         err = exec_sql(d, clear_sql);
         nara__devtab_free(&d->devs);
         d->devs_stale = false;
         d->stats.full_refolds++;
     }
     if (err == NARA_OK)
-        err = index_all(d);
+        err = write_meta(d, w);
     if (err == NARA_OK)
-        err = write_meta(d);
+        err = index_range(d, w, INT64_MAX);
     if (err == NARA_OK)
         err = fold_dirty(d);
     return err;
 }
 
-static nara_err_t index_count(nara_domain_t *d, int64_t *out)
-{
-    sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_INDEX_COUNT);
-    int rc = sqlite3_step(st);
-    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    nara_err_t err = nara__dom_err(d, rc, "count dom_index");
-    sqlite3_reset(st);
-    return err;
-}
-
-/* Fold what the store holds and dom_index lacks; fresh: everything, from
+/* Fold what the store holds above 'indexed_ord'; fresh: everything, from
  * empty tables.  One transaction. */
 static nara_err_t catch_up(nara_domain_t *d, bool fresh)
 {
-    nara_store_counts_t counts;
-    int64_t indexed = 0;
-    nara_err_t err = nara_store_counts(d->s, &counts);
+    int64_t w = 0, top = 0;
+    bool found = false;
+    nara_err_t err = max_ord(d, &top);
 
-    if (err == NARA_OK)
-        err = index_count(d, &indexed);
-    if (err != NARA_OK || (!fresh && (uint64_t)indexed == counts.events))
+    if (err == NARA_OK && !fresh)
+        err = indexed_ord(d, &w, &found);
+    if (err != NARA_OK || (!fresh && found && w == top))
         return err;
-    if (counts.events == 0 && indexed == 0) /* nothing to fold (a new replica) */
-        return fresh ? write_meta(d) : NARA_OK;
+    if (top == 0 && fresh) /* nothing to fold (a new replica) */
+        return write_meta(d, 0);
     err = exec_sql(d, "BEGIN IMMEDIATE");
     if (err == NARA_OK) {
         err = apply_rows(d, fresh);
@@ -849,6 +1008,7 @@ static void domain_free(nara_domain_t *d)
     free(d->dirty_cases.v);
     nara__txn_events_clear(d);
     free(d->txn_events.v);
+    free(d->txn_case_ords.v);
     free(d->scratch);
     msgpack_zone_destroy(&d->zone);
     free(d);

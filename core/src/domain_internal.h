@@ -13,14 +13,16 @@
  *   ENT_DECREES  every decree.
  *   ENT_REGION   one region's lo.assign / lo.unassign history (key: code).
  *   ENT_CASE     one case's events (key: the case id = id of its case.open;
- *                in dom_index and dom_case the case's number,
+ *                in dom_case_ev and dom_case the case's number,
  *                see dom_caseno in domain.c).
  *
- * Every accepted event has exactly one dom_index row naming its entity.  An
- * entity's derived rows (and its quarantine rows) are a function of its
- * dom_index rows, the bodies of those events, the enrolment table (for the
- * authors of those events) and the region list, nothing else.  That is what
- * makes re-folding one entity at a time correct (see domain.c).
+ * Every accepted event is indexed exactly once: a case event as one entry of
+ * its case's event list (dom_case_ev), any other event as one dom_index row
+ * naming its entity.  An entity's derived rows (and its quarantine rows) are
+ * a function of its indexed events, the bodies of those events, the
+ * enrolment table (for the authors of those events) and the region list,
+ * nothing else.  That is what makes re-folding one entity at a time correct
+ * (see domain.c).
  */
 #ifndef NARA_DOMAIN_INTERNAL_H
 #define NARA_DOMAIN_INTERNAL_H
@@ -224,14 +226,18 @@ enum {
 #define NARA__DOM_STMTS(X)                                                                         \
     X(INDEX_INSERT, "INSERT OR IGNORE INTO dom_index(ord, ent, ekey, rule, detail)"                \
                     " VALUES(?1, ?2, ?3, ?4, ?5)")                                                 \
-    X(INDEX_COUNT, "SELECT count(*) FROM dom_index")                                               \
+    X(MAX_ORD, "SELECT coalesce(max(ord), 0) FROM events")                                         \
     X(ENT_ROWS, "SELECT e.id, e.hlc, f.author, f.stream, e.seq, e.kind, e.bytes, i.ord"            \
                 " FROM dom_index i"                                                                \
                 " JOIN events e ON e.ord = i.ord JOIN feeds f ON f.id = e.feed"                    \
                 " WHERE i.ent = ?1 AND i.ekey = ?2 ORDER BY e.hlc, e.id")                          \
     X(AUTHOR_EVENTS, "SELECT e.bytes, e.ord FROM feeds f JOIN events e ON e.feed = f.id"          \
                      " WHERE f.author = ?1")                                                       \
-    X(ALL_EVENTS, "SELECT ord, bytes FROM events ORDER BY ord")                                    \
+    X(EVENTS_AFTER, "SELECT ord, bytes FROM events WHERE ord > ?1 AND ord < ?2 ORDER BY ord")      \
+    X(EVENT_ROW, "SELECT e.id, e.hlc, f.author, f.stream, e.seq, e.kind, e.bytes, e.ord"           \
+                 " FROM events e JOIN feeds f ON f.id = e.feed WHERE e.ord = ?1")                  \
+    X(CASEEV_GET, "SELECT ev FROM dom_case_ev WHERE cno = ?1")                                     \
+    X(CASEEV_PUT, "INSERT OR REPLACE INTO dom_case_ev(cno, ev) VALUES(?1, ?2)")                    \
     X(Q_INSERT, "INSERT OR REPLACE INTO dom_quarantine(id, hlc, ent, ekey, rule, detail,"          \
                 " related) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)")                                    \
     X(Q_DELETE, "DELETE FROM dom_quarantine WHERE ent = ?1 AND ekey = ?2")                         \
@@ -297,6 +303,17 @@ typedef struct {
     size_t n, cap;
 } nara__txn_events_t;
 
+/* A case event indexed in the current transaction, not yet in its case's
+ * event list (dom_case_ev). */
+typedef struct {
+    int64_t cno, ord;
+} nara__case_ord_t;
+
+typedef struct {
+    nara__case_ord_t *v;
+    size_t n, cap;
+} nara__case_ords_t;
+
 struct nara_domain {
     nara_store_t *s;
     sqlite3 *db;
@@ -316,6 +333,12 @@ struct nara_domain {
      * catch-up): an entity whose events all come from this transaction was
      * never folded before, so it has no derived rows to delete. */
     int64_t txn_first_ord;
+    /* the case events this transaction indexed, written to their cases'
+     * lists before the fold (flush_case_ords in domain.c) */
+    nara__case_ords_t txn_case_ords;
+    /* the highest ord this transaction indexed (0: none): dom_meta's
+     * 'indexed_ord' at commit */
+    int64_t txn_last_ord;
     msgpack_zone zone;
     uint8_t *scratch; /* NARA_EVENT_MAX_BYTES, for nara_store_get */
     sqlite3_stmt *stmt[NARA__DQ_COUNT];
@@ -333,7 +356,8 @@ nara_err_t nara__dom_err(nara_domain_t *d, int rc, const char *what);
 /* Bind an entity key: a zero-length blob for the keyless entities. */
 void nara__bind_key(sqlite3_stmt *st, int col, const void *key, size_t len);
 
-/* Read the identity of an event from a row of NARA__DQ_ENT_ROWS (columns
+/* Read the identity of an event from a row of NARA__DQ_ENT_ROWS or
+ * NARA__DQ_EVENT_ROW (columns
  * id, hlc, author, stream, seq, kind); false if the row is damaged. */
 bool nara__dom_row_meta(sqlite3_stmt *st, nara__meta_t *m);
 
@@ -371,9 +395,10 @@ typedef struct {
  * MALFORMED when a body is).  Free with nara__items_free. */
 nara_err_t nara__items_load(nara_domain_t *d, int ent, const void *key, size_t key_len,
                             nara__item_t **items, size_t *n);
-/* The same for a case, by its number.  A case new in this transaction is
- * taken from d->txn_events (its bodies move to the items) instead of being
- * read back. */
+/* The same for a case, by its number: the events its list (dom_case_ev)
+ * names, read by ord.  A case new in this transaction is taken from
+ * d->txn_events (its bodies move to the items) instead of being read back.
+ * The list must hold the transaction's events (flushed before the fold). */
 nara_err_t nara__items_load_case(nara_domain_t *d, int64_t cno, nara__item_t **items, size_t *n);
 /* Keep an event of a case new in this transaction (copies its body). */
 nara_err_t nara__txn_event_add(nara_domain_t *d, int64_t cno, int64_t ord, const nara__meta_t *m,
@@ -395,6 +420,10 @@ bool nara__items_new(const nara_domain_t *d, const nara__item_t *items, size_t n
  * hashing or validating: the bytes were decoded when accepted.  false if
  * they are not an event's. */
 bool nara__stored_body(const uint8_t *buf, size_t len, const uint8_t **body, size_t *body_len);
+
+/* A case's event list (dom_case_ev.ev): per event, its events.ord (8 bytes,
+ * big-endian), in the order the events were indexed. */
+#define NARA__EV_ENTRY 8
 
 /* A case timeline (dom_case.tl): per effective event, its events.ord (8
  * bytes, big-endian) and its NARA_TL_* flags (4 bytes, big-endian). */

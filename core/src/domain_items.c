@@ -57,7 +57,8 @@ bool nara__stored_body(const uint8_t *buf, size_t len, const uint8_t **body, siz
     return true;
 }
 
-/* One row of NARA__DQ_ENT_ROWS: identity, a copy of the bytes, the body. */
+/* One row of NARA__DQ_ENT_ROWS or NARA__DQ_EVENT_ROW: identity, a copy of
+ * the bytes, the body. */
 static nara_err_t load_row(nara_domain_t *d, sqlite3_stmt *st, nara__item_t *it)
 {
     const uint8_t *body;
@@ -214,14 +215,78 @@ static nara_err_t items_of_txn(nara_domain_t *d, int64_t cno, nara__item_t **ite
     return NARA_OK;
 }
 
+/* (hlc, id): the order NARA__DQ_ENT_ROWS gives (hlc <= NARA_HLC_MAX, so the
+ * unsigned comparison is SQLite's). */
+static int item_cmp(const void *a, const void *b)
+{
+    const nara__item_t *x = a, *y = b;
+    if (x->m.hlc != y->m.hlc)
+        return x->m.hlc < y->m.hlc ? -1 : 1;
+    return memcmp(x->m.id, y->m.id, 32);
+}
+
+/* The ords of a case's event list; *ords NULL when it has none. */
+static nara_err_t case_list(nara_domain_t *d, int64_t cno, int64_t **ords, size_t *n)
+{
+    sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_CASEEV_GET);
+    sqlite3_bind_int64(st, 1, cno);
+    int rc = sqlite3_step(st);
+    nara_err_t err = nara__dom_err(d, rc, "read dom_case_ev");
+    size_t len = rc == SQLITE_ROW ? (size_t)sqlite3_column_bytes(st, 0) : 0;
+    const uint8_t *p = rc == SQLITE_ROW ? sqlite3_column_blob(st, 0) : NULL;
+    *ords = NULL;
+    *n = 0;
+    if (err == NARA_OK && len % NARA__EV_ENTRY != 0)
+        err = nara__store_sqlite_err(d->s, SQLITE_CORRUPT, "dom_case_ev row");
+    if (err == NARA_OK && len > 0 && (*ords = malloc(len / NARA__EV_ENTRY * sizeof **ords)) == NULL)
+        err = NARA_NOMEM;
+    for (size_t i = 0; err == NARA_OK && i < len / NARA__EV_ENTRY; i++) {
+        uint64_t v = 0;
+        for (int k = 0; k < NARA__EV_ENTRY; k++)
+            v = v << 8 | p[i * NARA__EV_ENTRY + (size_t)k];
+        (*ords)[(*n)++] = (int64_t)v;
+    }
+    sqlite3_reset(st);
+    return err;
+}
+
+/* A case's events from the store, by the ords of its list, then sorted. */
+static nara_err_t items_of_list(nara_domain_t *d, int64_t cno, nara__item_t **items, size_t *n)
+{
+    int64_t *ords = NULL;
+    size_t n_ords = 0;
+    nara_err_t err = cno > 0 ? case_list(d, cno, &ords, &n_ords) : NARA_OK;
+    *n = 0;
+    *items = err == NARA_OK ? calloc(n_ords ? n_ords : 1, sizeof **items) : NULL;
+    if (err == NARA_OK && *items == NULL)
+        err = NARA_NOMEM;
+    for (size_t i = 0; err == NARA_OK && i < n_ords; i++) {
+        sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_EVENT_ROW);
+        sqlite3_bind_int64(st, 1, ords[i]);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            err = load_row(d, st, &(*items)[(*n)++]);
+        else if ((err = nara__dom_err(d, rc, "read case event")) == NARA_OK)
+            err = nara__store_sqlite_err(d->s, SQLITE_CORRUPT, "dom_case_ev names no event");
+        sqlite3_reset(st);
+    }
+    free(ords);
+    if (err != NARA_OK) {
+        nara__items_free(*items, *n);
+        *items = NULL;
+        *n = 0;
+        return err;
+    }
+    if (*n > 1) /* qsort may not be given a NULL array, even empty */
+        qsort(*items, *n, sizeof **items, item_cmp);
+    return NARA_OK;
+}
+
 nara_err_t nara__items_load_case(nara_domain_t *d, int64_t cno, nara__item_t **items, size_t *n)
 {
     if (d->txn_first_ord > 0 && cno >= d->txn_first_ord)
         return items_of_txn(d, cno, items, n);
-    sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_ENT_ROWS);
-    sqlite3_bind_int(st, 1, NARA__ENT_CASE);
-    sqlite3_bind_int64(st, 2, cno);
-    return load_rows(d, st, items, n);
+    return items_of_list(d, cno, items, n);
 }
 
 void nara__item_judge(nara_domain_t *d, const nara__devtab_t *devs, nara__item_t *it)
