@@ -53,6 +53,13 @@
 /* A connection's first message (before HELLO, which is 71 bytes): larger is
  * closed with 1009 at once; later messages may take NARA_MAX_MESSAGE_BYTES. */
 #define NARAD_FIRST_MESSAGE_MAX 256u
+/* The second (AUTH, before the device is authenticated) carries a signature,
+ * limits and the device's version vector, at most 112 bytes a feed: it may
+ * take NARAD_AUTH_BASE bytes plus 112 per feed the province holds and per
+ * NARAD_AUTH_SPARE_FEEDS more (feeds a device holds that the province has
+ * not seen yet), so an unauthenticated peer cannot make narad hold 1 MiB. */
+#define NARAD_AUTH_BASE (16u * 1024u)
+#define NARAD_AUTH_SPARE_FEEDS 256u
 
 /* Exit codes (docs/server.md). */
 #define NARAD_EXIT_OK 0
@@ -150,6 +157,7 @@ struct narad_conn {
     nara_policy_t policy; /* ctx = this connection */
     uint8_t *rx;          /* message being reassembled */
     size_t rx_len, rx_cap;
+    size_t auth_max; /* the AUTH limit, once computed (0 before) */
     bool rx_overflow;
     uint8_t *tx; /* LWS_PRE + the message being written */
     size_t tx_cap;

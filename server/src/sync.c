@@ -5,8 +5,9 @@
  * Design notes
  * ------------
  *  1. RECEIVE reassembles fragments into c->rx (at most the session's
- *     max_message_bytes, and NARAD_FIRST_MESSAGE_MAX until the session has
- *     received HELLO; beyond that the connection is closed with 1009
+ *     max_message_bytes; NARAD_FIRST_MESSAGE_MAX until the session has
+ *     received HELLO, and the AUTH limit of message_max() until it is
+ *     authenticated; beyond that the connection is closed with 1009
  *     "message too big") and hands each whole message to
  *     nara_session_receive.  Merges therefore run inline on the service
  *     thread; a batch is bounded by NARA_MAX_BATCH_EVENTS so one peer
@@ -299,18 +300,45 @@ static void deliver(narad_conn_t *c)
     lws_callback_on_writable(c->wsi);
 }
 
+/* The largest AUTH this connection may send (NARAD_AUTH_BASE, narad.h). */
+static size_t auth_max(narad_conn_t *c)
+{
+    if (c->auth_max == 0) {
+        nara_store_counts_t n;
+        uint64_t feeds = nara_store_counts(c->srv->store, &n) == NARA_OK ? n.feeds : 0;
+        uint64_t max = NARAD_AUTH_BASE + 112u * (feeds + NARAD_AUTH_SPARE_FEEDS);
+        c->auth_max = max < NARA_MAX_MESSAGE_BYTES ? (size_t)max : NARA_MAX_MESSAGE_BYTES;
+    }
+    return c->auth_max;
+}
+
+/* Before HELLO nobody is known, and before AUTH nobody is proven: an
+ * unauthenticated peer may not make narad hold a 1 MiB buffer
+ * (docs/server.md, limits). */
+static size_t message_max(narad_conn_t *c, const char **which)
+{
+    switch (nara_session_state(c->session)) {
+    case NARA_SESSION_NEW:
+        *which = "first ";
+        return NARAD_FIRST_MESSAGE_MAX;
+    case NARA_SESSION_AUTH:
+        *which = "unauthenticated ";
+        return auth_max(c);
+    default:
+        *which = "";
+        return NARA_MAX_MESSAGE_BYTES;
+    }
+}
+
 static int on_receive(narad_conn_t *c, const uint8_t *in, size_t len)
 {
-    /* Before HELLO nobody is known: an unauthenticated peer may not make
-     * narad hold a 1 MiB buffer (docs/server.md, limits). */
-    bool first = nara_session_state(c->session) == NARA_SESSION_NEW;
-    size_t max = first ? NARAD_FIRST_MESSAGE_MAX : NARA_MAX_MESSAGE_BYTES;
+    const char *which;
+    size_t max = message_max(c, &which);
     if (c->rx_len + len > max) {
         char dev[17];
         device_hex(c, dev);
         static const char too_big[] = "message too big";
-        narad__log("refused %s device %s: %smessage over %zu bytes", c->peer, dev,
-                   first ? "first " : "", max);
+        narad__log("refused %s device %s: %smessage over %zu bytes", c->peer, dev, which, max);
         c->why = too_big;
         lws_close_reason(c->wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)too_big,
                          sizeof too_big - 1);
