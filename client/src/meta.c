@@ -20,9 +20,8 @@
 
 #include "nara_cli.h"
 
-static nara_err_t sql_err(sqlite3 *db, int rc)
+nara_err_t nara_cli_sql_err(int rc)
 {
-    (void)db;
     switch (rc & 0xff) {
     case SQLITE_OK:
     case SQLITE_ROW:
@@ -58,7 +57,7 @@ nara_err_t nara_meta_open(const char *path, sqlite3 **out, char *errbuf, size_t 
         snprintf(errbuf, errcap, "%s", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
         sqlite3_close(db);
         *out = NULL;
-        return sql_err(NULL, rc);
+        return nara_cli_sql_err(rc);
     }
     *out = db;
     return NARA_OK;
@@ -97,7 +96,7 @@ static nara_err_t get_blob(sqlite3 *db, const char *key, uint8_t **out, size_t *
         rc = SQLITE_DONE;
     }
     sqlite3_finalize(st);
-    return sql_err(db, rc);
+    return nara_cli_sql_err(rc);
 }
 
 static nara_err_t set_blob(sqlite3 *db, const char *key, const void *v, size_t len)
@@ -111,7 +110,7 @@ static nara_err_t set_blob(sqlite3 *db, const char *key, const void *v, size_t l
         rc = sqlite3_step(st);
     }
     sqlite3_finalize(st);
-    return sql_err(db, rc);
+    return nara_cli_sql_err(rc);
 }
 
 nara_err_t nara_meta_get(sqlite3 *db, const char *key, char *buf, size_t cap, bool *found)
@@ -140,7 +139,7 @@ nara_err_t nara_meta_delete(sqlite3 *db, const char *key)
         rc = sqlite3_step(st);
     }
     sqlite3_finalize(st);
-    return sql_err(db, rc);
+    return nara_cli_sql_err(rc);
 }
 
 /* ---- vectors ---------------------------------------------------------------- */

@@ -99,6 +99,8 @@ uint64_t nara_now_ms(void);
     "sent %llu, acknowledged %llu, received %llu, added %llu, rejected %llu"
 #define NARA_META_SERVER_VV "server_vv"   /* blob: feeds the server is known to hold */
 
+/* An SQLite result code as a nara_err_t (BUSY, NOMEM, FULL, CORRUPT, else IO). */
+nara_err_t nara_cli_sql_err(int rc);
 nara_err_t nara_meta_open(const char *path, sqlite3 **out, char *errbuf, size_t errcap);
 void nara_meta_close(sqlite3 *db);
 /* Text setting into buf; *found false (buf "") when absent. */

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "nara_cli.h"
 #include "receipts.h"
 
 static const char schema_sql[] =
@@ -26,28 +27,6 @@ static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS client_evidence(ord INTEGER PRIMARY KEY, seen_ms INTEGER,"
     " server_url TEXT, pinned BLOB, offered BLOB, proof BLOB);";
 
-static nara_err_t sql_err(int rc)
-{
-    switch (rc & 0xff) {
-    case SQLITE_OK:
-    case SQLITE_ROW:
-    case SQLITE_DONE:
-        return NARA_OK;
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-        return NARA_BUSY;
-    case SQLITE_NOMEM:
-        return NARA_NOMEM;
-    case SQLITE_FULL:
-        return NARA_FULL;
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-        return NARA_CORRUPT;
-    default:
-        return NARA_IO;
-    }
-}
-
 static uint64_t wall_ms(void)
 {
     struct timespec ts;
@@ -57,7 +36,7 @@ static uint64_t wall_ms(void)
 
 nara_err_t nara_rcpt_init(sqlite3 *db)
 {
-    return sql_err(sqlite3_exec(db, schema_sql, NULL, NULL, NULL));
+    return nara_cli_sql_err(sqlite3_exec(db, schema_sql, NULL, NULL, NULL));
 }
 
 static bool present(sqlite3 *db)
@@ -101,7 +80,7 @@ nara_err_t nara_rcpt_last_head(sqlite3 *db, nara_tree_head_t *out, bool *found)
                                 -1, &st, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(st);
-    nara_err_t err = rc == SQLITE_ROW || rc == SQLITE_DONE ? NARA_OK : sql_err(rc);
+    nara_err_t err = rc == SQLITE_ROW || rc == SQLITE_DONE ? NARA_OK : nara_cli_sql_err(rc);
     if (rc == SQLITE_ROW) {
         *found = read_head(st, out);
         if (!*found)
@@ -133,7 +112,7 @@ nara_err_t nara_rcpt_each_head(sqlite3 *db, int (*fn)(void *ctx, const nara_tree
         }
     }
     sqlite3_finalize(st);
-    return sql_err(rc);
+    return nara_cli_sql_err(rc);
 }
 
 nara_err_t nara_rcpt_each_consistency(sqlite3 *db,
@@ -162,7 +141,7 @@ nara_err_t nara_rcpt_each_consistency(sqlite3 *db,
         }
     }
     sqlite3_finalize(st);
-    return sql_err(rc);
+    return nara_cli_sql_err(rc);
 }
 
 /* ---- receipts ------------------------------------------------------------------- */
@@ -206,7 +185,7 @@ nara_err_t nara_rcpt_get(sqlite3 *db, const uint8_t id[NARA_ID_BYTES], nara_rcpt
         }
     }
     sqlite3_finalize(st);
-    return sql_err(rc);
+    return nara_cli_sql_err(rc);
 }
 
 nara_err_t nara_rcpt_each_receipt(sqlite3 *db, int (*fn)(void *ctx, const nara_rcpt_row_t *r),
@@ -228,7 +207,7 @@ nara_err_t nara_rcpt_each_receipt(sqlite3 *db, int (*fn)(void *ctx, const nara_r
         }
     }
     sqlite3_finalize(st);
-    return sql_err(rc);
+    return nara_cli_sql_err(rc);
 }
 
 /* ---- evidence -------------------------------------------------------------------------- */
@@ -266,7 +245,7 @@ nara_err_t nara_rcpt_each_evidence(sqlite3 *db, int (*fn)(void *ctx, const nara_
         }
     }
     sqlite3_finalize(st);
-    return sql_err(rc);
+    return nara_cli_sql_err(rc);
 }
 
 /* ---- own events by receipt ------------------------------------------------------------- */
@@ -291,7 +270,7 @@ nara_err_t nara_rcpt_count_own(sqlite3 *db, nara_store_t *store,
     if (present(db))
         rc = sqlite3_prepare_v2(db, "SELECT 1 FROM client_receipt WHERE id = ?1", -1, &st, NULL);
     if (rc != SQLITE_OK)
-        return sql_err(rc);
+        return nara_cli_sql_err(rc);
     nara_err_t err = nara_store_iter_missing(store, NULL, by_author, (void *)author, &it);
     while (err == NARA_OK && (err = nara_iter_next(it, &b, &has)) == NARA_OK && has) {
         if (nara_event_decode(b.bytes, b.len, &ev) != NARA_OK)
@@ -303,7 +282,7 @@ nara_err_t nara_rcpt_count_own(sqlite3 *db, nara_store_t *store,
             rc = sqlite3_step(st);
             receipted = rc == SQLITE_ROW;
             if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-                err = sql_err(rc);
+                err = nara_cli_sql_err(rc);
         }
         if (receipted)
             out->receipted++;
@@ -387,7 +366,7 @@ static nara_err_t sink_head(void *ctx, const nara_tree_head_t *prev, const nara_
     if (rc != SQLITE_OK && !sqlite3_get_autocommit(x->db))
         exec(x->db, "ROLLBACK");
     x->heads += rc == SQLITE_OK;
-    return note(x, sql_err(rc));
+    return note(x, nara_cli_sql_err(rc));
 }
 
 static nara_err_t sink_receipts(void *ctx, const nara_tree_head_t *h, const nara_receipt_t *r,
@@ -419,7 +398,7 @@ static nara_err_t sink_receipts(void *ctx, const nara_tree_head_t *h, const nara
         exec(x->db, "ROLLBACK");
     if (rc == SQLITE_OK)
         x->receipts += n;
-    return note(x, sql_err(rc));
+    return note(x, nara_cli_sql_err(rc));
 }
 
 /* Evidence: both heads as signed, and the proof that failed. */
@@ -454,7 +433,7 @@ static void sink_fork(void *ctx, const nara_tree_head_t *prev, const nara_tree_h
         rc = sqlite3_step(st);
     }
     sqlite3_finalize(st);
-    note(x, sql_err(rc == SQLITE_DONE ? SQLITE_OK : rc));
+    note(x, nara_cli_sql_err(rc == SQLITE_DONE ? SQLITE_OK : rc));
 }
 
 void nara_rcpt_sink(nara_rcpt_ctx_t *ctx, nara_receipt_sink_t *out)
