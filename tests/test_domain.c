@@ -979,6 +979,22 @@ static void test_version_4_tables_are_rebuilt_with_the_same_digest(void **state)
     assert_int_equal(count_of(db, "dom_case_ev"), 1);
 }
 
+/* A replica written by version 5 (dom_caseno keyed by the case id). */
+static void test_version_5_tables_are_rebuilt_with_the_same_digest(void **state)
+{
+    world_t *w = *state;
+    sqlite3 *db = nara__store_db(w->a.s);
+    static const char v5[] = "ALTER TABLE dom_caseno RENAME TO dom_caseno_v6;"
+                             "CREATE TABLE dom_caseno(id BLOB PRIMARY KEY, cno INTEGER NOT NULL)"
+                             " WITHOUT ROWID;"
+                             "INSERT INTO dom_caseno SELECT id, cno FROM dom_caseno_v6;"
+                             "DROP TABLE dom_caseno_v6;"
+                             "UPDATE dom_meta SET value = 5 WHERE key = 'version';";
+    rebuilt_with_the_same_digest(w, v5);
+    assert_int_equal(count_of(db, "pragma_table_info('dom_caseno') WHERE name = 'idk'"), 1);
+    assert_int_equal(count_of(db, "dom_caseno WHERE idk = nara_idk(id)"), 1);
+}
+
 static void test_domain_opened_with_another_root_refolds_everything(void **state)
 {
     world_t *w = *state;
@@ -1032,6 +1048,7 @@ int main(void)
         T(test_domain_opened_with_another_root_refolds_everything),
         T(test_version_2_tables_are_rebuilt_with_the_same_digest),
         T(test_version_4_tables_are_rebuilt_with_the_same_digest),
+        T(test_version_5_tables_are_rebuilt_with_the_same_digest),
         T(test_event_accepted_by_another_connection_is_folded_by_the_next_merge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

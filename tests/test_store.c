@@ -126,7 +126,7 @@ static void test_open_uses_wal_and_records_schema_version(void **state)
     assert_int_equal(sqlite3_prepare_v2(nara__store_db(s), "PRAGMA user_version", -1, &st, NULL),
                      SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(st, 0), 2);
+    assert_int_equal(sqlite3_column_int(st, 0), 3);
     sqlite3_finalize(st);
     nara_store_close(s);
     tu_remove_db(path);
@@ -176,7 +176,7 @@ static void test_open_newer_schema_is_schema_error(void **state)
     nara_store_t *s;
     tu_temp_path(path, sizeof path);
     assert_int_equal(nara_store_open(path, &s), NARA_OK);
-    assert_int_equal(sqlite3_exec(nara__store_db(s), "PRAGMA user_version=3", NULL, NULL, NULL),
+    assert_int_equal(sqlite3_exec(nara__store_db(s), "PRAGMA user_version=4", NULL, NULL, NULL),
                      SQLITE_OK);
     nara_store_close(s);
     assert_int_equal(nara_store_open(path, &s), NARA_SCHEMA);
@@ -233,12 +233,57 @@ static void test_open_migrates_version_1_pending_rows(void **state)
     sqlite3_close(db);
 
     assert_int_equal(nara_store_open(path, &s), NARA_OK);
-    assert_int_equal(pragma_int(s, "PRAGMA user_version"), 2);
+    assert_int_equal(pragma_int(s, "PRAGMA user_version"), 3);
     assert_int_equal(counts(s).pending, 1);
     nara_merge_stats_t stats = tu_merge_range(s, &l, 0, 1, NULL);
     assert_int_equal(stats.promoted, 1);
     assert_int_equal(counts(s).events, 2);
     assert_int_equal(counts(s).pending, 0);
+    nara_store_close(s);
+    tu_list_free(&l);
+    tu_remove_db(path);
+}
+
+/* Turn a version-3 file back into version 2: events(id UNIQUE) without idk. */
+static const char downgrade_to_v2[] =
+    "ALTER TABLE events RENAME TO events_v3;"
+    "CREATE TABLE events(ord INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE,"
+    " feed INTEGER NOT NULL REFERENCES feeds(id), seq INTEGER NOT NULL, hlc INTEGER NOT NULL,"
+    " kind TEXT NOT NULL, bytes BLOB NOT NULL, UNIQUE(feed, seq));"
+    "INSERT INTO events SELECT ord, id, feed, seq, hlc, kind, bytes FROM events_v3;"
+    "DROP TABLE events_v3; PRAGMA user_version=2;";
+
+static void test_open_migrates_version_2_events_keeping_order_and_ids(void **state)
+{
+    (void)state;
+    char path[64];
+    nara_store_t *s;
+    tu_feed_t f, g;
+    tu_list_t l = {0};
+    uint8_t before[NARA_HASH_BYTES], after[NARA_HASH_BYTES], buf[NARA_EVENT_MAX_BYTES];
+    nara_event_t ev;
+    size_t len;
+    tu_temp_path(path, sizeof path);
+    make_feed(&f, 1, "a", 5, &l);
+    make_feed(&g, 2, "b", 5, &l);
+    assert_int_equal(nara_store_open(path, &s), NARA_OK);
+    tu_merge(s, &l, NULL);
+    assert_int_equal(nara_store_digest(s, before), NARA_OK);
+    assert_int_equal(sqlite3_exec(nara__store_db(s), downgrade_to_v2, NULL, NULL, NULL),
+                     SQLITE_OK);
+    nara_store_close(s);
+
+    assert_int_equal(nara_store_open(path, &s), NARA_OK);
+    assert_int_equal(pragma_int(s, "PRAGMA user_version"), 3);
+    assert_int_equal(pragma_int(s, "SELECT count(*) FROM events WHERE idk = nara_idk(id)"), 10);
+    assert_int_equal(nara_store_digest(s, after), NARA_OK);
+    assert_memory_equal(before, after, NARA_HASH_BYTES);
+    for (size_t i = 0; i < l.n; i++) {
+        assert_int_equal(nara_event_decode(l.v[i].bytes, l.v[i].len, &ev), NARA_OK);
+        assert_int_equal(nara_store_get(s, ev.id, buf, sizeof buf, &len), NARA_OK);
+        assert_memory_equal(buf, l.v[i].bytes, len);
+    }
+    assert_int_equal(tu_merge(s, &l, NULL).duplicates, l.n);
     nara_store_close(s);
     tu_list_free(&l);
     tu_remove_db(path);
@@ -1662,6 +1707,7 @@ int main(void)
         cmocka_unit_test(test_open_foreign_sqlite_file_is_corrupt),
         cmocka_unit_test(test_open_newer_schema_is_schema_error),
         cmocka_unit_test(test_open_migrates_version_1_pending_rows),
+        cmocka_unit_test(test_open_migrates_version_2_events_keeping_order_and_ids),
         cmocka_unit_test(test_close_accepts_null),
         cmocka_unit_test(test_append_then_get_returns_the_signed_event),
         cmocka_unit_test(test_append_chains_seq_and_prev_per_stream),

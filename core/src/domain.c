@@ -27,7 +27,10 @@
  *   dom_decree      effective decrees.
  *   dom_lo_history  per region: its effective LO events; the current
  *                   assignment is the row flagged NARA_LO_CURRENT.
- *   dom_caseno      case id -> the case's number on this replica.
+ *   dom_caseno      case number -> case id, found by id through `idk`
+ *                   (the store's nara_idk: the id's first four bytes),
+ *                   indexed but not unique; the domain gives an id a
+ *                   number only after looking it up (case_number_or_new).
  *   dom_case        per case (keyed by its number): state, and its timeline
  *                   `tl`: the effective events in (hlc, id) order, each as
  *                   (events.ord, NARA_TL_* flags); what the timeline shows
@@ -92,7 +95,7 @@
 
 #include "domain_internal.h"
 
-#define DOM_SCHEMA_VERSION 5
+#define DOM_SCHEMA_VERSION 6
 
 /* One transaction: one commit instead of one per statement. */
 static const char schema_sql[] =
@@ -116,8 +119,9 @@ static const char schema_sql[] =
     " id BLOB NOT NULL, kind TEXT NOT NULL, author BLOB NOT NULL, officer TEXT NOT NULL,"
     " agency TEXT NOT NULL, decree TEXT NOT NULL, effective TEXT NOT NULL, device BLOB,"
     " ref BLOB, flags INTEGER NOT NULL, PRIMARY KEY(region, hlc, id)) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS dom_caseno(id BLOB PRIMARY KEY, cno INTEGER NOT NULL)"
-    " WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS dom_caseno(cno INTEGER PRIMARY KEY, idk INTEGER NOT NULL,"
+    " id BLOB NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS dom_caseno_idk ON dom_caseno(idk);"
     "CREATE TABLE IF NOT EXISTS dom_case(cno INTEGER PRIMARY KEY, id BLOB NOT NULL,"
     " region TEXT NOT NULL,"
     " status INTEGER NOT NULL, category TEXT NOT NULL, function TEXT NOT NULL,"
@@ -139,10 +143,11 @@ static const char schema_sql[] =
  * before the tables are created; check_meta then finds the version changed
  * and the whole fold is rebuilt.  Version 4's tables have the current
  * layout (its dom_index also held the case events): the version check
- * alone rebuilds them.  The digest does not depend on the layout. */
+ * alone rebuilds them.  Version 5's dom_caseno was keyed by the case id.
+ * The digest does not depend on the layout. */
 static const char drop_old_sql[] =
     "DROP TABLE IF EXISTS dom_index; DROP TABLE IF EXISTS dom_case;"
-    "DROP TABLE IF EXISTS dom_timeline;";
+    "DROP TABLE IF EXISTS dom_timeline; DROP TABLE IF EXISTS dom_caseno;";
 
 /* Everything derived, for a full re-fold (dom_meta stays). */
 static const char clear_sql[] = "DELETE FROM dom_index; DELETE FROM dom_quarantine;"
@@ -361,9 +366,9 @@ static int cno_cmp(const void *a, const void *b)
 /* dom_caseno gives every case id a number that grows with the log: the ord
  * of the first event of the case this replica indexed.  The case-keyed
  * tables use it as their key, so a new case's rows go to the end of their
- * b-trees instead of a random page each; only dom_caseno is keyed by the
- * random id, with small rows.  The numbers are local (the digest reads the
- * case ids). */
+ * b-trees instead of a random page each.  dom_caseno itself is keyed by
+ * the number too; only its idk index (4-byte keys) takes random inserts.
+ * The numbers are local (the digest reads the case ids). */
 static nara_err_t caseno_get(nara_domain_t *d, const uint8_t id[32], int64_t *cno)
 {
     sqlite3_stmt *st = nara__dom_stmt(d, NARA__DQ_CASENO_GET);
@@ -976,7 +981,7 @@ static nara_err_t check_meta(nara_domain_t *d, bool *fresh)
 
 /* Drop the tables of an older layout, see drop_old_sql: a dom_index without
  * `ord` (version 1), a dom_case without `cno` (version 2) or `tl` (version
- * 3).  Their indexes go with them. */
+ * 3), a dom_caseno without `idk` (version 5).  Their indexes go with them. */
 static nara_err_t drop_old(nara_domain_t *d)
 {
     sqlite3_stmt *st = NULL;
@@ -986,13 +991,17 @@ static nara_err_t drop_old(nara_domain_t *d)
                                 " WHERE name = 'ord'),"
                                 " (SELECT count(*) FROM pragma_table_info('dom_case')),"
                                 " (SELECT count(*) FROM pragma_table_info('dom_case')"
-                                " WHERE name IN ('cno', 'tl'))",
+                                " WHERE name IN ('cno', 'tl')),"
+                                " (SELECT count(*) FROM pragma_table_info('dom_caseno')),"
+                                " (SELECT count(*) FROM pragma_table_info('dom_caseno')"
+                                " WHERE name = 'idk')",
                                 -1, &st, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(st);
-    bool old = rc == SQLITE_ROW &&
-               ((sqlite3_column_int(st, 0) > 0 && sqlite3_column_int(st, 1) == 0) ||
-                (sqlite3_column_int(st, 2) > 0 && sqlite3_column_int(st, 3) < 2));
+    bool old =
+        rc == SQLITE_ROW && ((sqlite3_column_int(st, 0) > 0 && sqlite3_column_int(st, 1) == 0) ||
+                             (sqlite3_column_int(st, 2) > 0 && sqlite3_column_int(st, 3) < 2) ||
+                             (sqlite3_column_int(st, 4) > 0 && sqlite3_column_int(st, 5) == 0));
     nara_err_t err = nara__dom_err(d, rc, "dom_* layout");
     sqlite3_finalize(st);
     if (err == NARA_OK && old)

@@ -231,7 +231,7 @@ enum {
                 " FROM dom_index i"                                                                \
                 " JOIN events e ON e.ord = i.ord JOIN feeds f ON f.id = e.feed"                    \
                 " WHERE i.ent = ?1 AND i.ekey = ?2 ORDER BY e.hlc, e.id")                          \
-    X(AUTHOR_EVENTS, "SELECT e.bytes, e.ord FROM feeds f JOIN events e ON e.feed = f.id"          \
+    X(AUTHOR_EVENTS, "SELECT e.bytes, e.ord FROM feeds f JOIN events e ON e.feed = f.id"           \
                      " WHERE f.author = ?1")                                                       \
     X(EVENTS_AFTER, "SELECT ord, bytes FROM events WHERE ord > ?1 AND ord < ?2 ORDER BY ord")      \
     X(EVENT_ROW, "SELECT e.id, e.hlc, f.author, f.stream, e.seq, e.kind, e.bytes, e.ord"           \
@@ -249,8 +249,8 @@ enum {
                    " description, priority, opened, opened_by, ack, ack_by, escalated_to,"         \
                    " resolved, closed, last, tl) VALUES(?17, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"  \
                    " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?18)")                                     \
-    X(CASENO_GET, "SELECT cno FROM dom_caseno WHERE id = ?1")                                      \
-    X(CASENO_PUT, "INSERT INTO dom_caseno(id, cno) VALUES(?1, ?2)")                                \
+    X(CASENO_GET, "SELECT cno FROM dom_caseno WHERE idk = nara_idk(?1) AND id = ?1")               \
+    X(CASENO_PUT, "INSERT INTO dom_caseno(cno, idk, id) VALUES(?2, nara_idk(?1), ?1)")             \
     X(LOH_DELETE, "DELETE FROM dom_lo_history WHERE region = ?1")                                  \
     X(LOH_INSERT, "INSERT INTO dom_lo_history(region, hlc, id, kind, author, officer,"             \
                   " agency, decree, effective, device, ref, flags)"                                \

@@ -150,7 +150,7 @@ nara_err_t nara_domain_lo_history(nara_domain_t *d, const char *region,
     " c.opened, c.opened_by, c.ack, c.ack_by, c.escalated_to, c.resolved, c.closed, c.last"
 #define CASE_COLS "SELECT " CASE_COLUMNS " FROM dom_case c"
 /* A case's number from its id (?1). */
-#define CNO_OF_ID "(SELECT cno FROM dom_caseno WHERE id = ?1)"
+#define CNO_OF_ID "(SELECT cno FROM dom_caseno WHERE idk = nara_idk(?1) AND id = ?1)"
 
 static void read_case(sqlite3_stmt *st, nara_case_t *c)
 {
@@ -358,7 +358,7 @@ nara_err_t nara_domain_quarantine(nara_domain_t *d,
         return NARA_INVAL;
     return walk(d,
                 "SELECT q.id, q.hlc, f.author, f.stream, e.kind, q.rule, q.detail, q.related"
-                " FROM dom_quarantine q JOIN events e ON e.id = q.id"
+                " FROM dom_quarantine q JOIN events e ON e.idk = nara_idk(q.id) AND e.id = q.id"
                 " JOIN feeds f ON f.id = e.feed ORDER BY q.hlc, q.id",
                 NULL, NULL, false, quarantine_row, &u);
 }
@@ -585,7 +585,8 @@ static const char *const digest_sql[] = {
     "SELECT * FROM dom_device ORDER BY device, hlc, id",
     "SELECT * FROM dom_decree ORDER BY id",
     "SELECT * FROM dom_lo_history ORDER BY region, hlc, id",
-    "SELECT " CASE_COLUMNS " FROM dom_caseno m JOIN dom_case c ON c.cno = m.cno ORDER BY m.id",
+    "SELECT " CASE_COLUMNS
+    " FROM dom_caseno m JOIN dom_case c ON c.cno = m.cno ORDER BY m.idk, m.id",
     NULL,
     "SELECT * FROM dom_conflict ORDER BY ent, ekey, kind, a, b",
     "SELECT * FROM dom_quarantine ORDER BY ent, ekey, id",
@@ -660,7 +661,7 @@ static nara_err_t digest_timelines(nara_domain_t *d, crypto_generichash_state *h
     int rc = SQLITE_DONE;
     nara_err_t err = prepare(d,
                              "SELECT m.id, c.tl FROM dom_caseno m JOIN dom_case c ON c.cno = m.cno"
-                             " ORDER BY m.id",
+                             " ORDER BY m.idk, m.id",
                              &st);
     if (err == NARA_OK)
         err = prepare(d, TL_EVENT_SQL, &ev);

@@ -10,7 +10,15 @@
  *   feeds      one row per feed (author, stream) with at least one accepted
  *              event: head_seq, head_id, head_link (link of the head event).
  *   events     accepted events; INTEGER PRIMARY KEY `ord` is the acceptance
- *              order, id UNIQUE, (feed, seq) UNIQUE, exact bytes as received.
+ *              order, (feed, seq) UNIQUE, exact bytes as received.  Ids are
+ *              found through `idk`, the id's first four bytes as an integer
+ *              (nara_idk, below), indexed but not unique: a look-up by id
+ *              is `idk = nara_idk(?) AND id = ?`.  Ids are unique without an
+ *              index of their own because an id is the hash of an event that
+ *              names its author, stream and seq, and (feed, seq) is unique.
+ *              A 4-byte key keeps the one index whose inserts land at random
+ *              places small: it is what a merge writes most of as the log
+ *              grows (docs/storage.md, "Performance").
  *   pending    events held until their predecessor is accepted, keyed by
  *              link; indexed by (author, stream, seq) and by id.  sig_ok = 1:
  *              signature verified (or vouched for by a verified successor of
@@ -20,8 +28,9 @@
  *              UNIQUE(held_id, other_id) stores each pair once.
  *   quarantine rejected inputs with their reason (bytes capped).
  *   meta       key/value; 'clock' is the hybrid logical clock.
- * The schema version is PRAGMA user_version (2); a version-1 file (pending
- * keyed by id, without link and sig_ok) is migrated at open (migrate_v1).
+ * The schema version is PRAGMA user_version (3).  Older files are migrated
+ * at open (migrate): version 1 had pending keyed by id, without link and
+ * sig_ok; versions 1 and 2 had events(id UNIQUE) without idk.
  *
  * Validity.  An event is valid when its signature verifies or it is
  * endorsed: a valid later event of its feed (recursively) has prev equal to
@@ -86,23 +95,26 @@ static const char *const stmt_sql[NARA__Q_COUNT] = {
 
 /* The pending table as of schema version 2 (version 1 had no link or sig_ok
  * and was keyed by id; see migrate_v1). */
-#define PENDING_SQL                                                                          \
-    "CREATE TABLE pending(link BLOB PRIMARY KEY, id BLOB NOT NULL, author BLOB NOT NULL,"    \
-    " stream TEXT NOT NULL, seq INTEGER NOT NULL, prev BLOB NOT NULL,"                       \
-    " sig_ok INTEGER NOT NULL DEFAULT 1, bytes BLOB NOT NULL, wall_ms INTEGER NOT NULL);"     \
-    "CREATE INDEX pending_pos ON pending(author, stream, seq);"                              \
+#define PENDING_SQL                                                                                \
+    "CREATE TABLE pending(link BLOB PRIMARY KEY, id BLOB NOT NULL, author BLOB NOT NULL,"          \
+    " stream TEXT NOT NULL, seq INTEGER NOT NULL, prev BLOB NOT NULL,"                             \
+    " sig_ok INTEGER NOT NULL DEFAULT 1, bytes BLOB NOT NULL, wall_ms INTEGER NOT NULL);"          \
+    "CREATE INDEX pending_pos ON pending(author, stream, seq);"                                    \
     "CREATE INDEX pending_id ON pending(id);"
+
+/* The events table as of schema version 3 (see migrate_v2). */
+#define EVENTS_TABLE_SQL                                                                           \
+    "CREATE TABLE events(ord INTEGER PRIMARY KEY, idk INTEGER NOT NULL, id BLOB NOT NULL,"         \
+    " feed INTEGER NOT NULL REFERENCES feeds(id), seq INTEGER NOT NULL,"                           \
+    " hlc INTEGER NOT NULL, kind TEXT NOT NULL, bytes BLOB NOT NULL, UNIQUE(feed, seq));"
+#define EVENTS_INDEX_SQL "CREATE INDEX events_idk ON events(idk);"
 
 static const char schema_sql[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value);"
     "INSERT INTO meta(key, value) VALUES('clock', 0);"
     "CREATE TABLE feeds(id INTEGER PRIMARY KEY, author BLOB NOT NULL, stream TEXT NOT NULL,"
     " head_seq INTEGER NOT NULL, head_id BLOB NOT NULL, head_link BLOB NOT NULL,"
-    " UNIQUE(author, stream));"
-    "CREATE TABLE events(ord INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE,"
-    " feed INTEGER NOT NULL REFERENCES feeds(id), seq INTEGER NOT NULL, hlc INTEGER NOT NULL,"
-    " kind TEXT NOT NULL, bytes BLOB NOT NULL, UNIQUE(feed, seq));"
-    PENDING_SQL
+    " UNIQUE(author, stream));" EVENTS_TABLE_SQL EVENTS_INDEX_SQL PENDING_SQL
     "CREATE TABLE forks(ord INTEGER PRIMARY KEY, author BLOB NOT NULL, stream TEXT NOT NULL,"
     " seq INTEGER NOT NULL, reason INTEGER NOT NULL, held_id BLOB NOT NULL,"
     " other_id BLOB NOT NULL, held BLOB NOT NULL, other BLOB NOT NULL,"
@@ -110,6 +122,24 @@ static const char schema_sql[] =
     "CREATE INDEX forks_pos ON forks(author, stream, seq);"
     "CREATE TABLE quarantine(ord INTEGER PRIMARY KEY, id BLOB, bytes BLOB NOT NULL,"
     " len INTEGER NOT NULL, reason INTEGER NOT NULL, wall_ms INTEGER NOT NULL);";
+
+/* ---- the id key --------------------------------------------------------- */
+
+/* SQL function nara_idk(id): the id's first four bytes, big-endian, minus
+ * 2^31, so that the key fits SQLite's 4-byte integer and ordering by
+ * (idk, id) is ordering by id.  NULL for a value that is not a blob of at
+ * least four bytes, which then matches no row. */
+static void sql_idk(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) != SQLITE_BLOB || sqlite3_value_bytes(argv[0]) < 4) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    const uint8_t *b = sqlite3_value_blob(argv[0]);
+    uint32_t u = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+    sqlite3_result_int64(ctx, (sqlite3_int64)u - 0x80000000LL);
+}
 
 /* ---- errors ------------------------------------------------------------- */
 
@@ -400,9 +430,42 @@ static nara_err_t copy_v1_pending(nara_store_t *s)
 }
 
 /* Version 1 -> 2: pending gains link (its new key, so that a copy with a bad
- * signature cannot shadow the genuine event of the same id) and sig_ok.  One
- * transaction, re-checked under the write lock like create_schema. */
+ * signature cannot shadow the genuine event of the same id) and sig_ok. */
 static nara_err_t migrate_v1(nara_store_t *s)
+{
+    int rc = sqlite3_exec(s->db,
+                          "ALTER TABLE pending RENAME TO pending_v1;"
+                          "DROP INDEX pending_pos;" PENDING_SQL,
+                          NULL, NULL, NULL);
+    nara_err_t err = nara__store_sqlite_err(s, rc, "migrate pending: tables");
+    if (err == NARA_OK)
+        err = copy_v1_pending(s);
+    if (err == NARA_OK) {
+        rc = sqlite3_exec(s->db, "DROP TABLE pending_v1", NULL, NULL, NULL);
+        err = nara__store_sqlite_err(s, rc, "migrate pending: finish");
+    }
+    return err;
+}
+
+/* Version 2 -> 3: events gains idk and loses its UNIQUE index on id (see
+ * the design notes).  The rows are copied in ord order, so every ord (which
+ * the log and the domain refer to) stays; the idk index is built after the
+ * copy, by sorting, rather than by one random insert per row. */
+static nara_err_t migrate_v2(nara_store_t *s)
+{
+    int rc = sqlite3_exec(s->db,
+                          "ALTER TABLE events RENAME TO events_v2;" EVENTS_TABLE_SQL
+                          "INSERT INTO events(ord, idk, id, feed, seq, hlc, kind, bytes)"
+                          " SELECT ord, nara_idk(id), id, feed, seq, hlc, kind, bytes"
+                          " FROM events_v2 ORDER BY ord;"
+                          "DROP TABLE events_v2;" EVENTS_INDEX_SQL,
+                          NULL, NULL, NULL);
+    return nara__store_sqlite_err(s, rc, "migrate events");
+}
+
+/* Bring an older file to NARA__STORE_SCHEMA_VERSION, one version at a time,
+ * in one transaction, re-checked under the write lock like create_schema. */
+static nara_err_t migrate(nara_store_t *s)
 {
     char sql[64];
     bool fresh = false;
@@ -412,18 +475,14 @@ static nara_err_t migrate_v1(nara_store_t *s)
     if (err != NARA_OK)
         return err;
     err = check_identity(s, &fresh, &version);
-    if (err == NARA_OK && version == 1) {
-        rc = sqlite3_exec(s->db, "ALTER TABLE pending RENAME TO pending_v1;"
-                          "DROP INDEX pending_pos;" PENDING_SQL, NULL, NULL, NULL);
-        err = nara__store_sqlite_err(s, rc, "migrate pending: tables");
-        if (err == NARA_OK)
-            err = copy_v1_pending(s);
-        if (err == NARA_OK) {
-            snprintf(sql, sizeof sql, "DROP TABLE pending_v1; PRAGMA user_version=%d",
-                     NARA__STORE_SCHEMA_VERSION);
-            rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
-            err = nara__store_sqlite_err(s, rc, "migrate pending: finish");
-        }
+    if (err == NARA_OK && !fresh && version == 1)
+        err = migrate_v1(s);
+    if (err == NARA_OK && !fresh && version <= 2)
+        err = migrate_v2(s);
+    if (err == NARA_OK && version < NARA__STORE_SCHEMA_VERSION) {
+        snprintf(sql, sizeof sql, "PRAGMA user_version=%d", NARA__STORE_SCHEMA_VERSION);
+        rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+        err = nara__store_sqlite_err(s, rc, "migration: set version");
     }
     if (err == NARA_OK) {
         rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
@@ -437,8 +496,8 @@ static nara_err_t migrate_v1(nara_store_t *s)
 static nara_err_t prepare_all(nara_store_t *s)
 {
     for (int i = 0; i < NARA__Q_COUNT; i++) {
-        int rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-                                    &s->stmt[i], NULL);
+        int rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i],
+                                    NULL);
         nara_err_t err = nara__store_sqlite_err(s, rc, stmt_sql[i]);
         if (err != NARA_OK)
             return err;
@@ -477,13 +536,18 @@ nara_err_t nara_store_open(const char *path, nara_store_t **out)
         goto err;
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, 5000);
-    err = check_identity(s, &fresh, &version);
+    rc = sqlite3_create_function_v2(s->db, "nara_idk", 1,
+                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                    sql_idk, NULL, NULL, NULL);
+    err = nara__store_sqlite_err(s, rc, "register nara_idk");
+    if (err == NARA_OK)
+        err = check_identity(s, &fresh, &version);
     if (err == NARA_OK)
         err = set_durability(s);
     if (err == NARA_OK && fresh)
         err = create_schema(s);
     if (err == NARA_OK && !fresh && version < NARA__STORE_SCHEMA_VERSION)
-        err = migrate_v1(s);
+        err = migrate(s);
     if (err == NARA_OK)
         err = prepare_all(s);
     if (err != NARA_OK)

@@ -17,7 +17,7 @@
 
 /* Schema version kept in PRAGMA user_version, and the application_id that
  * marks a file as a Naradamping replica ("nara"). */
-#define NARA__STORE_SCHEMA_VERSION 2
+#define NARA__STORE_SCHEMA_VERSION 3
 #define NARA__STORE_APP_ID 0x6e617261
 
 /* Speed only (store.c, set_durability): the page size of a new file, the
@@ -33,60 +33,62 @@
 /* Every statement the store runs more than once, prepared at open with
  * SQLITE_PREPARE_PERSISTENT.  Parameters are numbered so one value can be
  * used twice. */
-#define NARA__STORE_STMTS(X)                                                                  \
-    X(BEGIN, "BEGIN IMMEDIATE")                                                               \
-    X(COMMIT, "COMMIT")                                                                       \
-    X(ROLLBACK, "ROLLBACK")                                                                   \
-    X(READ_BEGIN, "SAVEPOINT nara_read")                                                      \
-    X(READ_END, "RELEASE nara_read")                                                          \
-    X(CLOCK_GET, "SELECT value FROM meta WHERE key = 'clock'")                                \
-    X(CLOCK_SET, "UPDATE meta SET value = ?1 WHERE key = 'clock'")                            \
-    X(FEED_GET, "SELECT id, head_seq, head_id, head_link FROM feeds WHERE author = ?1 AND "   \
-                "stream = ?2")                                                                \
-    X(FEED_NEW, "INSERT INTO feeds(author, stream, head_seq, head_id, head_link) "            \
-                "VALUES(?5, ?6, ?2, ?3, ?4)")                                                 \
-    X(FEED_ADVANCE, "UPDATE feeds SET head_seq = ?2, head_id = ?3, head_link = ?4 "           \
-                    "WHERE id = ?1")                                                          \
-    X(FEED_SEEN, "SELECT coalesce((SELECT head_seq FROM feeds WHERE author = ?1 AND "         \
-                 "stream = ?2), 0), (SELECT max(seq) FROM (SELECT seq FROM pending WHERE "    \
-                 "author = ?1 AND stream = ?2 AND sig_ok = 1 UNION ALL SELECT seq FROM "      \
-                 "forks WHERE author = ?1 AND stream = ?2))")                                 \
-    X(HELD, "SELECT 1 FROM events WHERE id = ?1 UNION ALL SELECT 1 FROM pending WHERE "       \
-            "id = ?1 AND (sig_ok = 1 OR link = ?2)")                                          \
-    X(EVENT_INSERT, "INSERT INTO events(id, feed, seq, hlc, kind, bytes) "                    \
-                    "VALUES(?1, ?2, ?3, ?4, ?5, ?6)")                                         \
-    X(EVENT_GET, "SELECT bytes FROM events WHERE id = ?1")                                    \
-    X(FORK_FROM_EVENT, "INSERT OR IGNORE INTO forks(author, stream, seq, reason, held_id, "   \
-                       "other_id, held, other, wall_ms) SELECT ?1, ?2, ?3, ?4, id, ?5, "      \
-                       "bytes, ?6, ?7 FROM events WHERE feed = ?8 AND seq = ?9")              \
-    X(PENDING_INSERT, "INSERT INTO pending(link, id, author, stream, seq, prev, sig_ok, "     \
-                      "bytes, wall_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")           \
-    X(PENDING_ANY, "SELECT 1 FROM pending WHERE author = ?1 AND stream = ?2 AND seq = ?3 "    \
-                   "LIMIT 1")                                                                 \
-    X(PENDING_FEED, "SELECT 1 FROM pending WHERE author = ?1 AND stream = ?2 LIMIT 1")       \
-    X(PENDING_CANDIDATES, "SELECT link, sig_ok, bytes FROM pending WHERE author = ?1 AND "    \
-                          "stream = ?2 AND seq = ?3 AND prev = ?4 ORDER BY id, sig_ok DESC, " \
-                          "link")                                                             \
-    X(PENDING_ENDORSED, "WITH RECURSIVE up(seq, link) AS (SELECT ?3, ?4 UNION SELECT p.seq, " \
-                        "p.link FROM pending p, up WHERE p.author = ?1 AND p.stream = ?2 AND " \
-                        "p.seq = up.seq + 1 AND p.prev = up.link AND p.sig_ok = 0) SELECT 1 "  \
-                        "FROM pending p, up WHERE p.author = ?1 AND p.stream = ?2 AND "        \
-                        "p.seq = up.seq + 1 AND p.prev = up.link AND p.sig_ok = 1 LIMIT 1")    \
-    X(PENDING_TO_FORKS, "INSERT OR IGNORE INTO forks(author, stream, seq, reason, held_id, "  \
-                        "other_id, held, other, wall_ms) SELECT author, stream, seq, ?4, ?6, " \
-                        "id, coalesce(?7, (SELECT bytes FROM events WHERE id = ?6)), bytes, " \
-                        "?5 FROM pending WHERE author = ?1 AND stream = ?2 AND seq = ?3 AND "  \
-                        "sig_ok = 1 AND id <> ?6 ORDER BY id")                                \
-    X(PENDING_CLEAR, "DELETE FROM pending WHERE author = ?1 AND stream = ?2 AND seq = ?3")    \
-    X(PENDING_SETTLE, "DELETE FROM pending WHERE author = ?1 AND stream = ?2 AND seq <= ?3 "  \
-                      "AND (seq < ?3 OR sig_ok = 1 OR prev <> ?4)")                           \
-    X(QUARANTINE_INSERT, "INSERT INTO quarantine(id, bytes, len, reason, wall_ms) "           \
-                         "VALUES(?1, ?2, ?3, ?4, ?5)")                                        \
-    X(COUNTS, "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM feeds), "          \
-              "(SELECT count(*) FROM pending), (SELECT count(*) FROM forks), "                \
-              "(SELECT count(*) FROM quarantine)")                                            \
-    X(EVENT_COUNT, "SELECT count(*) FROM events")                                             \
-    X(EVENT_IDS, "SELECT id FROM events ORDER BY id")                                         \
+#define NARA__STORE_STMTS(X)                                                                       \
+    X(BEGIN, "BEGIN IMMEDIATE")                                                                    \
+    X(COMMIT, "COMMIT")                                                                            \
+    X(ROLLBACK, "ROLLBACK")                                                                        \
+    X(READ_BEGIN, "SAVEPOINT nara_read")                                                           \
+    X(READ_END, "RELEASE nara_read")                                                               \
+    X(CLOCK_GET, "SELECT value FROM meta WHERE key = 'clock'")                                     \
+    X(CLOCK_SET, "UPDATE meta SET value = ?1 WHERE key = 'clock'")                                 \
+    X(FEED_GET, "SELECT id, head_seq, head_id, head_link FROM feeds WHERE author = ?1 AND "        \
+                "stream = ?2")                                                                     \
+    X(FEED_NEW, "INSERT INTO feeds(author, stream, head_seq, head_id, head_link) "                 \
+                "VALUES(?5, ?6, ?2, ?3, ?4)")                                                      \
+    X(FEED_ADVANCE, "UPDATE feeds SET head_seq = ?2, head_id = ?3, head_link = ?4 "                \
+                    "WHERE id = ?1")                                                               \
+    X(FEED_SEEN, "SELECT coalesce((SELECT head_seq FROM feeds WHERE author = ?1 AND "              \
+                 "stream = ?2), 0), (SELECT max(seq) FROM (SELECT seq FROM pending WHERE "         \
+                 "author = ?1 AND stream = ?2 AND sig_ok = 1 UNION ALL SELECT seq FROM "           \
+                 "forks WHERE author = ?1 AND stream = ?2))")                                      \
+    X(HELD, "SELECT 1 FROM events WHERE idk = nara_idk(?1) AND id = ?1 UNION ALL SELECT 1 "        \
+            "FROM pending WHERE "                                                                  \
+            "id = ?1 AND (sig_ok = 1 OR link = ?2)")                                               \
+    X(EVENT_INSERT, "INSERT INTO events(idk, id, feed, seq, hlc, kind, bytes) "                    \
+                    "VALUES(nara_idk(?1), ?1, ?2, ?3, ?4, ?5, ?6)")                                \
+    X(EVENT_GET, "SELECT bytes FROM events WHERE idk = nara_idk(?1) AND id = ?1")                  \
+    X(FORK_FROM_EVENT, "INSERT OR IGNORE INTO forks(author, stream, seq, reason, held_id, "        \
+                       "other_id, held, other, wall_ms) SELECT ?1, ?2, ?3, ?4, id, ?5, "           \
+                       "bytes, ?6, ?7 FROM events WHERE feed = ?8 AND seq = ?9")                   \
+    X(PENDING_INSERT, "INSERT INTO pending(link, id, author, stream, seq, prev, sig_ok, "          \
+                      "bytes, wall_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")                \
+    X(PENDING_ANY, "SELECT 1 FROM pending WHERE author = ?1 AND stream = ?2 AND seq = ?3 "         \
+                   "LIMIT 1")                                                                      \
+    X(PENDING_FEED, "SELECT 1 FROM pending WHERE author = ?1 AND stream = ?2 LIMIT 1")             \
+    X(PENDING_CANDIDATES, "SELECT link, sig_ok, bytes FROM pending WHERE author = ?1 AND "         \
+                          "stream = ?2 AND seq = ?3 AND prev = ?4 ORDER BY id, sig_ok DESC, "      \
+                          "link")                                                                  \
+    X(PENDING_ENDORSED, "WITH RECURSIVE up(seq, link) AS (SELECT ?3, ?4 UNION SELECT p.seq, "      \
+                        "p.link FROM pending p, up WHERE p.author = ?1 AND p.stream = ?2 AND "     \
+                        "p.seq = up.seq + 1 AND p.prev = up.link AND p.sig_ok = 0) SELECT 1 "      \
+                        "FROM pending p, up WHERE p.author = ?1 AND p.stream = ?2 AND "            \
+                        "p.seq = up.seq + 1 AND p.prev = up.link AND p.sig_ok = 1 LIMIT 1")        \
+    X(PENDING_TO_FORKS, "INSERT OR IGNORE INTO forks(author, stream, seq, reason, held_id, "       \
+                        "other_id, held, other, wall_ms) SELECT author, stream, seq, ?4, ?6, "     \
+                        "id, coalesce(?7, (SELECT bytes FROM events WHERE idk = nara_idk(?6) "     \
+                        "AND id = ?6)), bytes, "                                                   \
+                        "?5 FROM pending WHERE author = ?1 AND stream = ?2 AND seq = ?3 AND "      \
+                        "sig_ok = 1 AND id <> ?6 ORDER BY id")                                     \
+    X(PENDING_CLEAR, "DELETE FROM pending WHERE author = ?1 AND stream = ?2 AND seq = ?3")         \
+    X(PENDING_SETTLE, "DELETE FROM pending WHERE author = ?1 AND stream = ?2 AND seq <= ?3 "       \
+                      "AND (seq < ?3 OR sig_ok = 1 OR prev <> ?4)")                                \
+    X(QUARANTINE_INSERT, "INSERT INTO quarantine(id, bytes, len, reason, wall_ms) "                \
+                         "VALUES(?1, ?2, ?3, ?4, ?5)")                                             \
+    X(COUNTS, "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM feeds), "               \
+              "(SELECT count(*) FROM pending), (SELECT count(*) FROM forks), "                     \
+              "(SELECT count(*) FROM quarantine)")                                                 \
+    X(EVENT_COUNT, "SELECT count(*) FROM events")                                                  \
+    X(EVENT_IDS, "SELECT id FROM events ORDER BY idk, id")                                         \
     X(VV, "SELECT author, stream, head_seq, head_id FROM feeds ORDER BY author, stream")
 
 typedef enum {
@@ -99,8 +101,8 @@ typedef enum {
 struct nara_store {
     sqlite3 *db;
     sqlite3_stmt *stmt[NARA__Q_COUNT];
-    bool failed;               /* sticky: see invariant 5 in store.c */
-    nara_verify_mode_t verify; /* NARA_VERIFY_EACH unless set */
+    bool failed;                                      /* sticky: see invariant 5 in store.c */
+    nara_verify_mode_t verify;                        /* NARA_VERIFY_EACH unless set */
     nara__store_hooks_t hooks[NARA__STORE_MAX_HOOKS]; /* [0..n_hooks) installed */
     size_t n_hooks;
     char errmsg[512];

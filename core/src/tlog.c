@@ -70,7 +70,7 @@
 #include "store_internal.h"
 
 #define TLOG_VERSION 2
-#define TLOG_RING 4096 /* leaf ids kept in memory; a power of two */
+#define TLOG_RING 4096        /* leaf ids kept in memory; a power of two */
 #define TLOG_NODE_MIN_LEVEL 3 /* node cache levels stored (version 2) */
 
 static const char schema_sql[] =
@@ -86,7 +86,7 @@ static const char schema_sql[] =
     X(LEAF_INSERT, "INSERT INTO tlog_leaf(idx, id, ord) VALUES(?1, ?2, ?3)")                       \
     X(LEAF_GET, "SELECT id FROM tlog_leaf WHERE idx = ?1")                                         \
     X(LEAF_FIND, "SELECT l.idx FROM events e JOIN tlog_leaf l ON l.ord = e.ord"                    \
-                 " WHERE e.id = ?1 AND l.id = e.id")                                               \
+                 " WHERE e.idk = nara_idk(?1) AND e.id = ?1 AND l.id = e.id")                      \
     X(NODE_INSERT, "INSERT INTO tlog_node(level, idx, hash) VALUES(?1, ?2, ?3)")                   \
     X(NODE_GET, "SELECT hash FROM tlog_node WHERE level = ?1 AND idx = ?2")                        \
     X(META_GET, "SELECT value FROM tlog_meta WHERE key = ?1")                                      \
@@ -132,8 +132,8 @@ struct nara_tlog {
     bool in_txn;     /* the store's transaction appended leaves */
     bool committing; /* ... and our before_commit ran: a later hook may still fail */
     bool hooked;
-    int64_t version;                    /* of the tables (2 after a writable open) */
-    uint64_t ring_start;                /* first index appended through this handle */
+    int64_t version;                        /* of the tables (2 after a writable open) */
+    uint64_t ring_start;                    /* first index appended through this handle */
     uint8_t ring[TLOG_RING][NARA_ID_BYTES]; /* ids of indexes ring_start.. (mod TLOG_RING) */
 };
 
@@ -564,7 +564,8 @@ static int64_t count_rows(nara_tlog_t *t, const char *sql)
 {
     sqlite3_stmt *st = NULL;
     int64_t n = -1;
-    if (sqlite3_prepare_v2(t->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    if (sqlite3_prepare_v2(t->db, sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
         n = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     return n;
@@ -578,7 +579,8 @@ static nara_err_t migrate_v1(nara_tlog_t *t)
         "CREATE TABLE tlog_leaf_v2(idx INTEGER PRIMARY KEY, id BLOB NOT NULL,"
         " ord INTEGER NOT NULL UNIQUE);"
         "INSERT INTO tlog_leaf_v2(idx, id, ord) SELECT l.idx, l.id, e.ord"
-        " FROM tlog_leaf l JOIN events e ON e.id = l.id ORDER BY l.idx;";
+        " FROM tlog_leaf l JOIN events e ON e.idk = nara_idk(l.id) AND e.id = l.id"
+        " ORDER BY l.idx;";
     nara_err_t err = exec_sql(t, "BEGIN IMMEDIATE");
     if (err == NARA_OK)
         err = exec_sql(t, sql);
