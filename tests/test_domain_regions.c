@@ -61,6 +61,11 @@ static void test_default_has_27_regions_of_province_32(void **state)
     assert_int_equal(nara_regions_find(def, "32.79"), 26);
     assert_int_equal(nara_regions_at(def, 18)->type, NARA_REGION_KOTA);
     assert_int_equal(nara_regions_find(def, "36.01"), -1);
+    assert_int_equal(nara_regions_find(def, "32.0"), -1);
+    assert_int_equal(nara_regions_find(def, "32.011"), -1);
+    assert_int_equal(nara_regions_find(def, "32-01"), -1);
+    assert_int_equal(nara_regions_find(def, "32.80"), -1);
+    assert_int_equal(nara_regions_find(def, ""), -1);
     nara_regions_free((nara_regions_t *)def); /* harmless */
 }
 

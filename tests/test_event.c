@@ -1037,6 +1037,35 @@ static void invalid_utf8_is_rejected(void **state)
     assert_body(NARA_OK, "81 a161 a3 ee8080");   /* U+E000, after the surrogates */
 }
 
+/* A 24-byte string value, ASCII but for `bad` (1 byte) or `good` (2 bytes)
+ * at offset `at`: the validator skips ASCII several bytes at a time, so a
+ * wrong byte must be found at every offset of such a run. */
+static void put_ascii_with(size_t at, const char *insert)
+{
+    g_body.n = 0;
+    put_hex(&g_body, "81 a161 b8");
+    for (size_t k = 0; k < at; k++)
+        put_byte(&g_body, 'x');
+    put_hex(&g_body, insert);
+    while (g_body.n < 4 + 24)
+        put_byte(&g_body, 'y');
+}
+
+static void invalid_utf8_is_found_at_every_offset_of_ascii_text(void **state)
+{
+    (void)state;
+    for (size_t at = 0; at < 24; at++) {
+        put_ascii_with(at, "80"); /* a lone continuation byte */
+        assert_body_buf(NARA_UTF8);
+        put_ascii_with(at, "ff");
+        assert_body_buf(NARA_UTF8);
+        if (at + 2 <= 24) {
+            put_ascii_with(at, "c3a9"); /* U+00E9 */
+            assert_body_buf(NARA_OK);
+        }
+    }
+}
+
 /* ---- limits ---- */
 
 /* depth nested maps {"a": {"a": ... {}}}; the outer one is depth 1. */
@@ -1524,6 +1553,7 @@ int main(void)
         cmocka_unit_test(ext_anywhere_is_rejected),
         cmocka_unit_test(never_used_byte_c1_is_a_type_error),
         cmocka_unit_test(invalid_utf8_is_rejected),
+        cmocka_unit_test(invalid_utf8_is_found_at_every_offset_of_ascii_text),
         cmocka_unit_test(body_nested_deeper_than_8_is_too_deep),
         cmocka_unit_test(container_with_more_than_1024_entries_is_too_large),
         cmocka_unit_test(key_longer_than_64_bytes_is_too_large),

@@ -191,6 +191,14 @@ fail:
     return rc;
 }
 
+/* Are the eight bytes at p all ASCII? */
+static bool ascii8(const uint8_t *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return (w & 0x8080808080808080u) == 0;
+}
+
 bool nara__utf8_valid(const uint8_t *s, size_t n)
 {
     size_t i = 0;
@@ -202,6 +210,8 @@ bool nara__utf8_valid(const uint8_t *s, size_t n)
 
         if (c < 0x80) {
             i++;
+            while (n - i >= 8 && ascii8(s + i)) /* text is mostly ASCII */
+                i += 8;
             continue;
         }
         if (c >= 0xc2 && c <= 0xdf) {

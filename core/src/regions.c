@@ -74,18 +74,23 @@ int nara_regions_find(const nara_regions_t *r, const char *code)
 {
     if (r == NULL || code == NULL)
         return -1;
-    for (size_t i = 0; i < r->n; i++)
-        if (strcmp(r->v[i].code, code) == 0)
-            return (int)i;
-    return -1;
+    return nara__regions_find_n(r, code, strlen(code));
 }
 
-/* Same as nara_regions_find for a (pointer, length) string. */
+/* Same as nara_regions_find for a (pointer, length) string.  Every code is
+ * "<province>.NN" (invariant 2), so the common part is compared once and
+ * then only the two digits of each region: the merge looks up the region
+ * of every event's stream. */
 int nara__regions_find_n(const nara_regions_t *r, const char *code, size_t len)
 {
-    for (size_t i = 0; i < r->n; i++)
-        if (strlen(r->v[i].code) == len && memcmp(r->v[i].code, code, len) == 0)
+    size_t pl = strlen(r->province_code);
+    if (len != pl + 3 || memcmp(code, r->province_code, pl) != 0 || code[pl] != '.')
+        return -1;
+    for (size_t i = 0; i < r->n; i++) {
+        const char *digits = r->v[i].code + pl + 1;
+        if (digits[0] == code[pl + 1] && digits[1] == code[pl + 2])
             return (int)i;
+    }
     return -1;
 }
 
