@@ -492,6 +492,7 @@ int main(int argc, char **argv)
     bench_opts_t o;
     char db[4096], target[32];
     uint64_t n = 0;
+    nara_store_global_init(); /* as narad and nara do, before anything uses SQLite */
     bench_parse(&o, "audit", argc, argv, 100000, 4096);
     bench_check(nara_crypto_init(), "libsodium");
     ensure_replica(&o, db, sizeof db);

@@ -150,6 +150,7 @@ int main(int argc, char **argv)
     static bn_client_t c[IDLE + ACTIVE];
     double times[ACTIVE];
 
+    nara_store_global_init(); /* as narad and nara do, before anything uses SQLite */
     bench_parse(&o, "clients", argc, argv, 20000, 4096);
 #ifdef NARAD_PATH
     if (o.narad == NULL)

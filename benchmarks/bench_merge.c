@@ -235,6 +235,7 @@ int main(int argc, char **argv)
     bench_opts_t o;
     char wl[4096], db[4096], keep[4096];
     nara_domain_stats_t ds;
+    nara_store_global_init(); /* as narad and nara do, before anything uses SQLite */
     bench_parse(&o, "merge", argc, argv, 100000, 4096);
     bench_check(nara_crypto_init(), "libsodium");
     wl_prepare(o.dir, o.n, o.threads, wl, sizeof wl);

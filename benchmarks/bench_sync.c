@@ -112,6 +112,7 @@ int main(int argc, char **argv)
     bn_client_t clients[WL_REGIONS];
     uint64_t pushed = 0, pushed_bytes = 0, all_bytes = 0;
 
+    nara_store_global_init(); /* as narad and nara do, before anything uses SQLite */
     bench_parse(&o, "sync", argc, argv, 100000, 4096);
 #ifdef NARAD_PATH
     if (o.narad == NULL)

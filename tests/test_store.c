@@ -289,6 +289,18 @@ static void test_open_migrates_version_2_events_keeping_order_and_ids(void **sta
     tu_remove_db(path);
 }
 
+/* nara_store_global_init (run by the first open in this process, before
+ * any test used SQLite directly) turns SQLite's memory statistics off. */
+static void test_open_turns_sqlite_memory_statistics_off(void **state)
+{
+    (void)state;
+    nara_store_t *s;
+    assert_int_equal(nara_store_open(":memory:", &s), NARA_OK);
+    nara_store_global_init(); /* idempotent */
+    assert_true(sqlite3_memory_used() == 0);
+    nara_store_close(s);
+}
+
 static void test_close_accepts_null(void **state)
 {
     (void)state;
@@ -1701,6 +1713,7 @@ static void test_disk_full_makes_store_failed_and_keeps_committed_data(void **st
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_open_turns_sqlite_memory_statistics_off),
         cmocka_unit_test(test_open_creates_schema_and_reopen_keeps_events),
         cmocka_unit_test(test_open_uses_wal_and_records_schema_version),
         cmocka_unit_test(test_open_corrupt_header_is_corrupt),

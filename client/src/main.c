@@ -121,6 +121,7 @@ static int globals(nara_app_t *app, int argc, char **argv)
 int main(int argc, char **argv)
 {
     nara_app_t app;
+    nara_store_global_init(); /* before meta.c opens SQLite */
     memset(&app, 0, sizeof app);
     app.db = getenv("NARA_DB");
     if (app.db == NULL || app.db[0] == '\0')

@@ -94,6 +94,13 @@ typedef enum {
     NARA_VERIFY_CHAIN = 1
 } nara_verify_mode_t;
 
+/* The process-wide SQLite settings the store wants: no memory statistics
+ * (with them, every SQLite allocation takes a global mutex).  They only take
+ * effect before SQLite is first used in the process.  nara_store_open calls
+ * this; a program that uses SQLite itself before opening a store calls it
+ * first.  Idempotent and thread-safe. */
+void nara_store_global_init(void);
+
 /* Open (creating if needed) the replica at `path`.  ":memory:" gives a
  * private in-memory store for tests.  On failure *out is NULL and the return
  * value says why (NARA_IO, NARA_CORRUPT, NARA_SCHEMA, NARA_BUSY, NARA_NOMEM). */

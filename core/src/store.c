@@ -80,6 +80,7 @@
  *           OPEN --nara_store_close--> (gone)
  * nara__store_sqlite_err is the only place that moves OPEN to FAILED.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -505,6 +506,21 @@ static nara_err_t prepare_all(nara_store_t *s)
     return NARA_OK;
 }
 
+/* Once per process: no memory statistics.  With them (SQLite's default)
+ * every allocation and free takes a global mutex; nothing here reads them
+ * (sqlite3_memory_used, a soft heap limit).  If SQLite is initialised
+ * already the call fails and changes nothing, which is harmless. */
+static void sqlite_process_setup(void)
+{
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+void nara_store_global_init(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sqlite_process_setup);
+}
+
 /* Open in order: connection, identity (read only, so a foreign file is
  * never modified), durability settings, schema for a new file or migration
  * of an older one, statements.
@@ -524,6 +540,7 @@ nara_err_t nara_store_open(const char *path, nara_store_t **out)
         return NARA_INVAL;
     if (nara_crypto_init() != NARA_OK)
         return NARA_CRYPTO;
+    nara_store_global_init();
     s = calloc(1, sizeof *s);
     if (s == NULL)
         return NARA_NOMEM;

@@ -262,6 +262,7 @@ static int cmd_serve(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    nara_store_global_init(); /* before backup.c or anything else opens SQLite */
     if (argc < 2)
         return usage_error(usage_main, "%s", "a command is required");
     const char *cmd = argv[1];
