@@ -162,6 +162,7 @@ static run_t merge_run(const bench_opts_t *o, const char *wl, const char *db_pat
     bench_remove_db(db_path);
     bench_check(nara_store_open(db_path, &s), "open store");
     nara_store_set_verify_mode(s, mode);
+    nara_store_set_threads(s, o->threads);
     if (domain)
         bench_check(nara_domain_open(s, root.pk, NULL, &d), "open domain");
     wl_batch_init(&b, o->batch);
@@ -196,8 +197,7 @@ static run_t merge_run(const bench_opts_t *o, const char *wl, const char *db_pat
     return run;
 }
 
-static void report_merge(const char *label, const run_t *run,
-                         const nara_domain_stats_t *ds)
+static void report_merge(const char *label, const run_t *run, const nara_domain_stats_t *ds)
 {
     char name[96], note[160];
     bool chain = strcmp(label, "chain") == 0;

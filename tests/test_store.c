@@ -21,8 +21,9 @@
 
 #define WALL 1700000000000ULL
 
-/* Linked with -Wl,--wrap=nara_event_verify: count signature checks. */
-static int verify_calls;
+/* Linked with -Wl,--wrap=nara_event_verify: count signature checks (a merge
+ * may check them on several threads). */
+static _Atomic int verify_calls;
 nara_err_t __real_nara_event_verify(const nara_event_t *ev);
 nara_err_t __wrap_nara_event_verify(const nara_event_t *ev);
 nara_err_t __wrap_nara_event_verify(const nara_event_t *ev)
@@ -45,8 +46,8 @@ static void append_n(nara_store_t *s, const nara_keypair_t *kp, const char *stre
     uint8_t body[64];
     for (int i = 0; i < n; i++) {
         size_t len = tu_body(body, sizeof body, (uint64_t)i, 0);
-        nara_err_t err = nara_store_append(s, kp, stream, "test.note", body, len, WALL + (uint64_t)i,
-                                           ids ? ids[i] : NULL);
+        nara_err_t err = nara_store_append(s, kp, stream, "test.note", body, len,
+                                           WALL + (uint64_t)i, ids ? ids[i] : NULL);
         if (err != NARA_OK)
             fail_msg("append: %s (%s)", nara_err_name(err), nara_store_errmsg(s));
     }
@@ -269,8 +270,7 @@ static void test_open_migrates_version_2_events_keeping_order_and_ids(void **sta
     assert_int_equal(nara_store_open(path, &s), NARA_OK);
     tu_merge(s, &l, NULL);
     assert_int_equal(nara_store_digest(s, before), NARA_OK);
-    assert_int_equal(sqlite3_exec(nara__store_db(s), downgrade_to_v2, NULL, NULL, NULL),
-                     SQLITE_OK);
+    assert_int_equal(sqlite3_exec(nara__store_db(s), downgrade_to_v2, NULL, NULL, NULL), SQLITE_OK);
     nara_store_close(s);
 
     assert_int_equal(nara_store_open(path, &s), NARA_OK);
@@ -287,6 +287,86 @@ static void test_open_migrates_version_2_events_keeping_order_and_ids(void **sta
     nara_store_close(s);
     tu_list_free(&l);
     tu_remove_db(path);
+}
+
+/* A mixed batch of more than DECODE_PARALLEL_MIN (256) inputs: four feeds,
+ * one event with a broken signature that its successor endorses, inputs
+ * that do not decode, duplicates, a fork and a gap, shuffled. */
+static void make_mixed_batch(tu_list_t *l)
+{
+    tu_feed_t f[4], fork;
+    tu_rng_t rng;
+    static const uint8_t junk[] = {0x93, 0x01, 0x02};
+    for (int k = 0; k < 4; k++)
+        tu_feed_init(&f[k], 40 + (uint64_t)k, "32.01");
+    for (int i = 0; i < 90; i++)
+        for (int k = 0; k < 4; k++) {
+            tu_feed_next(&f[k], WALL + (uint64_t)i, (uint64_t)i, (size_t)(i % 3) * 40, l);
+            if (k == 1 && i == 30)
+                tu_feed_break_head_sig(&f[k], l, NULL);
+        }
+    make_feed(&fork, 40, "32.01", 5, l); /* feed 0's first 5 seqs again: equal events */
+    tu_feed_init(&fork, 43, "32.01");
+    tu_feed_next(&fork, WALL, 999, 0, l); /* seq 1 of feed 3 with another body: a fork */
+    for (int i = 0; i < 5; i++)
+        tu_list_push(l, junk, sizeof junk);
+    tu_list_push(l, l->v[7].bytes, l->v[7].len - 1); /* truncated */
+    size_t n = l->n, *idx = malloc(n * sizeof *idx);
+    nara_bytes_t *v = malloc(n * sizeof *v);
+    assert_non_null(idx);
+    assert_non_null(v);
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    tu_rng_seed(&rng, 7);
+    tu_shuffle(&rng, idx, n);
+    for (size_t i = 0; i < n; i++)
+        v[i] = l->v[idx[i]];
+    memcpy(l->v, v, n * sizeof *v);
+    free(v);
+    free(idx);
+}
+
+static void merge_mixed(nara_verify_mode_t mode, unsigned threads, const tu_list_t *l,
+                        nara_outcome_t *out, nara_merge_stats_t *st, uint8_t digest[32],
+                        nara_store_counts_t *c)
+{
+    nara_store_t *s;
+    assert_int_equal(nara_store_open(":memory:", &s), NARA_OK);
+    nara_store_set_verify_mode(s, mode);
+    nara_store_set_threads(s, threads);
+    assert_int_equal(nara_store_merge(s, l->v, l->n, WALL, out, st), NARA_OK);
+    assert_int_equal(nara_store_digest(s, digest), NARA_OK);
+    *c = counts(s);
+    nara_store_close(s);
+}
+
+static void test_merge_on_threads_gives_the_outcomes_of_one_thread(void **state)
+{
+    (void)state;
+    tu_list_t l = {0};
+    make_mixed_batch(&l);
+    assert_true(l.n > 256);
+    nara_outcome_t *a = calloc(l.n, sizeof *a), *b = calloc(l.n, sizeof *b);
+    assert_non_null(a);
+    assert_non_null(b);
+    for (int m = 0; m < 2; m++) {
+        nara_verify_mode_t mode = m ? NARA_VERIFY_CHAIN : NARA_VERIFY_EACH;
+        nara_merge_stats_t sa, sb;
+        nara_store_counts_t ca, cb;
+        uint8_t da[32], db[32];
+        merge_mixed(mode, 1, &l, a, &sa, da, &ca);
+        assert_true(sa.rejected >= 6 && sa.duplicates >= 1 && sa.forks >= 1);
+        for (unsigned threads = 0; threads <= 5; threads += 2) { /* 0: one per CPU */
+            merge_mixed(mode, threads, &l, b, &sb, db, &cb);
+            assert_memory_equal(a, b, l.n * sizeof *a);
+            assert_memory_equal(&sa, &sb, sizeof sa);
+            assert_memory_equal(da, db, sizeof da);
+            assert_memory_equal(&ca, &cb, sizeof ca);
+        }
+    }
+    free(a);
+    free(b);
+    tu_list_free(&l);
 }
 
 /* nara_store_global_init (run by the first open in this process, before
@@ -896,8 +976,7 @@ static void test_feed_behind_when_others_hold_later_events_and_append_refuses(vo
     assert_int_equal(nara_store_feed_behind(s, kp.pk, "a", &behind, &seen), NARA_OK);
     assert_true(behind);
     assert_int_equal(seen, 6);
-    assert_int_equal(nara_store_append(s, &kp, "a", "k", body, blen, WALL, NULL),
-                     NARA_FEED_BEHIND);
+    assert_int_equal(nara_store_append(s, &kp, "a", "k", body, blen, WALL, NULL), NARA_FEED_BEHIND);
     assert_int_equal(counts(s).events, 2);
     tu_list_free(&l);
     nara_store_close(src);
@@ -1693,8 +1772,7 @@ static void test_disk_full_makes_store_failed_and_keeps_committed_data(void **st
     assert_int_equal(nara_store_open(path, &s), NARA_OK);
     assert_int_equal(counts(s).events, committed);
     assert_int_equal(counts(s).pending, 0);
-    assert_int_equal(sqlite3_prepare_v2(nara__store_db(s), "PRAGMA integrity_check", -1, &st,
-                                        NULL),
+    assert_int_equal(sqlite3_prepare_v2(nara__store_db(s), "PRAGMA integrity_check", -1, &st, NULL),
                      SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
@@ -1722,6 +1800,7 @@ int main(void)
         cmocka_unit_test(test_open_migrates_version_1_pending_rows),
         cmocka_unit_test(test_open_migrates_version_2_events_keeping_order_and_ids),
         cmocka_unit_test(test_close_accepts_null),
+        cmocka_unit_test(test_merge_on_threads_gives_the_outcomes_of_one_thread),
         cmocka_unit_test(test_append_then_get_returns_the_signed_event),
         cmocka_unit_test(test_append_chains_seq_and_prev_per_stream),
         cmocka_unit_test(test_append_clock_persists_and_never_goes_backwards),

@@ -88,6 +88,8 @@ static int open_store(nara_app_t *app)
     if (stat(app->db, &st) != 0)
         return nara_fail_msg(app, NARA_EXIT_USAGE, NARA_MSG_ERR_NO_REPLICA, app->db);
     nara_err_t err = nara_store_open(app->db, &app->store);
+    if (err == NARA_OK) /* a pull's batches: decoded and verified on every core */
+        nara_store_set_threads(app->store, 0);
     if (err != NARA_OK)
         return nara_fail_msg_err(
             app, nara_exit_for(err) == NARA_EXIT_USAGE ? NARA_EXIT_STORAGE : nara_exit_for(err),

@@ -182,6 +182,7 @@ static nara_err_t scratch_open(aud_t *a)
     if (err != NARA_OK)
         return err;
     nara_store_set_verify_mode(a->s, NARA_VERIFY_CHAIN);
+    nara_store_set_threads(a->s, a->o->threads ? a->o->threads : 2);
     a->db = nara__store_db(a->s);
     err = nara__aud_sql(a, sqlite3_exec(a->db, scratch_sql, NULL, NULL, NULL), "audit: scratch");
     for (int i = 0; err == NARA_OK && i < AQ_COUNT; i++)

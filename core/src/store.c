@@ -85,6 +85,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store_impl.h"
 
@@ -544,6 +545,7 @@ nara_err_t nara_store_open(const char *path, nara_store_t **out)
     s = calloc(1, sizeof *s);
     if (s == NULL)
         return NARA_NOMEM;
+    s->threads = 1;
     /* NOMUTEX: a store is used by one thread at a time (nara_store.h), so
      * SQLite's per-call connection mutex is pure overhead. */
     rc = sqlite3_open_v2(path, &s->db,
@@ -594,6 +596,17 @@ void nara_store_set_verify_mode(nara_store_t *s, nara_verify_mode_t mode)
 {
     if (s != NULL && (mode == NARA_VERIFY_EACH || mode == NARA_VERIFY_CHAIN))
         s->verify = mode;
+}
+
+void nara_store_set_threads(nara_store_t *s, unsigned threads)
+{
+    if (s == NULL)
+        return;
+    if (threads == 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cpus > 0 ? (unsigned)cpus : 1;
+    }
+    s->threads = threads < NARA__STORE_MAX_THREADS ? threads : NARA__STORE_MAX_THREADS;
 }
 
 sqlite3 *nara__store_db(nara_store_t *s)

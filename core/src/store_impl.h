@@ -27,6 +27,9 @@
 #define NARA__STORE_CACHE_KIB 8192
 #define NARA__STORE_CHECKPOINT_KIB 65536
 
+/* Most threads a merge decodes a batch on (nara_store_set_threads). */
+#define NARA__STORE_MAX_THREADS 16
+
 /* Quarantined bytes are truncated to this many (the original length is kept). */
 #define NARA__QUARANTINE_CAP (NARA_EVENT_MAX_BYTES + 1024)
 
@@ -101,8 +104,9 @@ typedef enum {
 struct nara_store {
     sqlite3 *db;
     sqlite3_stmt *stmt[NARA__Q_COUNT];
-    bool failed;                                      /* sticky: see invariant 5 in store.c */
-    nara_verify_mode_t verify;                        /* NARA_VERIFY_EACH unless set */
+    bool failed;               /* sticky: see invariant 5 in store.c */
+    nara_verify_mode_t verify; /* NARA_VERIFY_EACH unless set */
+    unsigned threads;          /* for decoding a batch, 1..NARA__STORE_MAX_THREADS */
     nara__store_hooks_t hooks[NARA__STORE_MAX_HOOKS]; /* [0..n_hooks) installed */
     size_t n_hooks;
     char errmsg[512];

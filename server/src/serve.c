@@ -171,6 +171,7 @@ static int open_data(narad_t *srv)
         return -1;
     }
     nara_store_set_verify_mode(srv->store, srv->cfg.verify);
+    nara_store_set_threads(srv->store, 0); /* decode received batches on every core */
     err = nara_domain_open(srv->store, srv->cfg.root, srv->regions, &srv->domain);
     if (err != NARA_OK) {
         narad__log("domain on %s: %s (%s)", srv->cfg.db, nara_strerror(err),
