@@ -116,10 +116,10 @@ const char *nara_store_errmsg(const nara_store_t *s);
 void nara_store_set_verify_mode(nara_store_t *s, nara_verify_mode_t mode);
 
 /* Threads that decode a merged batch of 256 events or more (ids, links and,
- * in NARA_VERIFY_EACH, every signature) before the transaction works through
- * it on the calling thread: 1 (the default) does everything on the calling
- * thread, 0 means one per online CPU; at most 16.  The outcomes are the same
- * whatever the number. */
+ * in NARA_VERIFY_EACH, every signature, duplicates included) before the
+ * transaction works through it on the calling thread: 1 (the default) does
+ * everything on the calling thread, 0 means one per online CPU; at most 16.
+ * The outcomes are the same whatever the number. */
 void nara_store_set_threads(nara_store_t *s, unsigned threads);
 
 /* Merge a batch of encoded events in one transaction.  `outcomes` (n

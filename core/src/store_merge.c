@@ -74,6 +74,9 @@
  * 2-6) stays on the calling thread, in input order.  A signature verdict
  * computed in advance is the one check_signature would compute (a pure
  * function of the event), so the outcomes do not depend on the threads.
+ * In advance, duplicates are checked too, which one thread (checking only
+ * what step 4 reaches) does not do: on threads, resent batches cost
+ * signature checks, in exchange for checking new ones on every core.
  *
  * Memory: one item per input (the decoded event, borrowing the caller's
  * bytes), one pointer per input for sorting, and one NARA_EVENT_MAX_BYTES
@@ -770,11 +773,12 @@ static void decode_parallel(const nara_store_t *s, item_t *items, size_t n)
     unsigned k = n >= DECODE_PARALLEL_MIN ? s->threads : 1;
     if (k > NARA__STORE_MAX_THREADS)
         k = NARA__STORE_MAX_THREADS;
+    bool verify = k > 1 && s->verify == NARA_VERIFY_EACH;
     decode_slice_t sl[NARA__STORE_MAX_THREADS];
     pthread_t th[NARA__STORE_MAX_THREADS];
     bool started[NARA__STORE_MAX_THREADS] = {false};
     for (unsigned j = 0; j < k; j++) {
-        sl[j] = (decode_slice_t){items, n * j / k, n * (j + 1) / k, s->verify == NARA_VERIFY_EACH};
+        sl[j] = (decode_slice_t){items, n * j / k, n * (j + 1) / k, verify};
         if (j > 0)
             started[j] = pthread_create(&th[j], NULL, decode_slice, &sl[j]) == 0;
     }
