@@ -225,6 +225,65 @@ static void test_redacted_body_is_malformed(void **state)
     assert_string_equal(r->detail, "body redacted");
 }
 
+/* ---- routing (nara__body_route) ---- */
+
+static bool route(nara_kind_t kind, const uint8_t *buf, size_t len, nara__str_t *region,
+                  uint8_t case_id[32])
+{
+    memset(case_id, 0, 32);
+    region->p = NULL;
+    region->n = 0;
+    return nara__body_route(kind, buf, len, region, case_id);
+}
+
+static void test_route_finds_the_case_after_nested_values(void **state)
+{
+    (void)state;
+    uint8_t ids[2][32] = {{0xaa}, {0xbb}};
+    nara_field_t f[3] = {{.key = "a", .type = NARA_FIELD_BIN32S, .bins = ids, .n = 2},
+                         {.key = "case", .type = NARA_FIELD_BIN32, .bin = id_b},
+                         {.key = "text", .type = NARA_FIELD_STR, .str = "halo"}};
+    uint8_t buf[512], got[32];
+    nara__str_t region;
+    size_t len = build(f, 3, buf, sizeof buf);
+    assert_true(route(NARA_KIND_CASE_NOTE, buf, len, &region, got));
+    assert_memory_equal(got, id_b, 32);
+}
+
+static void test_route_finds_the_region_of_an_lo_event(void **state)
+{
+    (void)state;
+    nara_field_t f[2] = {{.key = "officer", .type = NARA_FIELD_STR, .str = "Dr. Sari"},
+                         {.key = "region", .type = NARA_FIELD_STR, .str = "32.04"}};
+    uint8_t buf[512], got[32];
+    nara__str_t region;
+    size_t len = build(f, 2, buf, sizeof buf);
+    assert_true(route(NARA_KIND_LO_ASSIGN, buf, len, &region, got));
+    assert_int_equal(region.n, 5);
+    assert_memory_equal(region.p, "32.04", 5);
+}
+
+static void test_route_refuses_a_missing_ill_typed_or_damaged_field(void **state)
+{
+    (void)state;
+    nara_field_t f[2] = {{.key = "case", .type = NARA_FIELD_STR, .str = "not an id"},
+                         {.key = "region", .type = NARA_FIELD_UINT, .u = 32}};
+    uint8_t buf[512], got[32];
+    nara__str_t region;
+    size_t len = build(f, 2, buf, sizeof buf);
+    assert_false(route(NARA_KIND_CASE_ACK, buf, len, &region, got));    /* str, not bin 32 */
+    assert_false(route(NARA_KIND_LO_UNASSIGN, buf, len, &region, got)); /* uint, not str */
+    assert_false(route(NARA_KIND_DECREE, buf, len, &region, got));      /* routed by kind */
+    assert_false(route(NARA_KIND_CASE_NOTE, NULL, 0, &region, got));    /* redacted */
+    nara_field_t g[1] = {{.key = "case", .type = NARA_FIELD_BIN32, .bin = id_a}};
+    len = build(g, 1, buf, sizeof buf);
+    assert_true(route(NARA_KIND_CASE_NOTE, buf, len, &region, got));
+    for (size_t cut = 0; cut < len; cut++) /* every strict prefix */
+        assert_false(route(NARA_KIND_CASE_NOTE, buf, cut, &region, got));
+    buf[len] = 0xc0; /* a trailing nil: not exactly one map */
+    assert_false(route(NARA_KIND_CASE_NOTE, buf, len + 1, &region, got));
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -243,6 +302,9 @@ int main(void)
         T(test_dates_must_be_yyyy_mm_dd),
         T(test_scope_is_star_or_known_codes_and_role_is_never_root),
         T(test_redacted_body_is_malformed),
+        cmocka_unit_test(test_route_finds_the_case_after_nested_values),
+        cmocka_unit_test(test_route_finds_the_region_of_an_lo_event),
+        cmocka_unit_test(test_route_refuses_a_missing_ill_typed_or_damaged_field),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -634,7 +634,7 @@ static void route_static(index_row_t *r, nara_rule_t rule, const char *detail)
 static void route_by_body(nara_domain_t *d, const nara_event_t *ev, index_row_t *r)
 {
     nara__str_t region = {0};
-    if (!nara__body_route(r->m.kind, ev->body, ev->body_len, &d->zone, &region, r->key)) {
+    if (!nara__body_route(r->m.kind, ev->body, ev->body_len, &region, r->key)) {
         route_static(r, NARA_RULE_MALFORMED,
                      nara__kind_is_case(r->m.kind) ? "field 'case' missing or ill-typed"
                                                    : "field 'region' missing or ill-typed");

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "canon.h"
 #include "domain_internal.h"
 
 /* ---- vocabulary ------------------------------------------------------------ */
@@ -545,21 +546,65 @@ nara_rule_t nara__body_parse(nara_kind_t kind, const uint8_t *body, size_t len,
     return NARA_RULE_MALFORMED;
 }
 
-bool nara__body_route(nara_kind_t kind, const uint8_t *body, size_t len, msgpack_zone *zone,
-                      nara__str_t *region, uint8_t case_id[32])
+/* Step over the elements of the array or map `c` just read, `depth` being
+ * c's nesting (the body map is 1); false if they do not parse or nest
+ * deeper than a body may. */
+static bool skip_children(nara__mp_reader_t *r, const nara__mp_item_t *c, unsigned depth)
 {
-    msgpack_object obj;
-    rd_t r = {&obj, NULL, NULL};
-    bool ok = false;
-
-    if (body == NULL || !unpack_map(body, len, zone, &obj)) {
-        msgpack_zone_clear(zone);
-        return false;
+    uint64_t n = c->kind == NARA__MP_MAP ? 2 * c->u : c->u;
+    for (uint64_t i = 0; i < n; i++) {
+        nara__mp_item_t it;
+        if (nara__mp_next(r, &it) != NARA_OK)
+            return false;
+        if ((it.kind == NARA__MP_ARRAY || it.kind == NARA__MP_MAP) &&
+            (depth >= NARA_BODY_MAX_DEPTH || !skip_children(r, &it, depth + 1)))
+            return false;
     }
-    if (kind == NARA_KIND_LO_ASSIGN || kind == NARA_KIND_LO_UNASSIGN)
-        ok = get_str(&r, "region", true, region);
-    else if (nara__kind_is_case(kind))
-        ok = get_bin32(&r, "case", true, NULL, case_id);
-    msgpack_zone_clear(zone);
-    return ok;
+    return true;
+}
+
+/* The value of the body map's entry `key` (its first, as msgpack_unpack's
+ * object would give); false if there is none or the body is not exactly one
+ * map.  Routing runs for every indexed event, so it reads the bytes in place
+ * with the canonical reader instead of unpacking the body into a zone. */
+static bool body_field(const uint8_t *body, size_t len, const char *key, nara__mp_item_t *out)
+{
+    nara__mp_reader_t r = {body, body + len};
+    nara__mp_item_t map, k, v;
+    size_t key_len = strlen(key);
+    bool found = false;
+    if (nara__mp_next(&r, &map) != NARA_OK || map.kind != NARA__MP_MAP)
+        return false;
+    for (uint64_t i = 0; i < map.u; i++) {
+        if (nara__mp_next(&r, &k) != NARA_OK || nara__mp_next(&r, &v) != NARA_OK)
+            return false;
+        if ((v.kind == NARA__MP_ARRAY || v.kind == NARA__MP_MAP) && !skip_children(&r, &v, 2))
+            return false;
+        if (!found && k.kind == NARA__MP_STR && k.u == key_len &&
+            memcmp(k.data, key, key_len) == 0) {
+            *out = v;
+            found = true;
+        }
+    }
+    return found && r.p == r.end;
+}
+
+bool nara__body_route(nara_kind_t kind, const uint8_t *body, size_t len, nara__str_t *region,
+                      uint8_t case_id[32])
+{
+    nara__mp_item_t v;
+    if (body == NULL)
+        return false;
+    if (kind == NARA_KIND_LO_ASSIGN || kind == NARA_KIND_LO_UNASSIGN) {
+        if (!body_field(body, len, "region", &v) || v.kind != NARA__MP_STR)
+            return false;
+        region->p = (const char *)v.data;
+        region->n = (size_t)v.u;
+        return true;
+    }
+    if (!nara__kind_is_case(kind) || !body_field(body, len, "case", &v) || v.kind != NARA__MP_BIN ||
+        v.u != 32)
+        return false;
+    memcpy(case_id, v.data, 32);
+    return true;
 }

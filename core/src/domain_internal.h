@@ -151,9 +151,10 @@ nara_rule_t nara__body_parse(nara_kind_t kind, const uint8_t *body, size_t len,
                              char *detail, size_t cap);
 
 /* Routing only: the region of a lo.* event or the case of a case event
- * (other than case.open).  false if the field is missing or ill-typed. */
-bool nara__body_route(nara_kind_t kind, const uint8_t *body, size_t len, msgpack_zone *zone,
-                      nara__str_t *region, uint8_t case_id[32]);
+ * (other than case.open).  false if the field is missing or ill-typed, or
+ * the body is not one msgpack map.  *region borrows the body. */
+bool nara__body_route(nara_kind_t kind, const uint8_t *body, size_t len, nara__str_t *region,
+                      uint8_t case_id[32]);
 
 /* ---- the enrolment table -------------------------------------------------------- */
 
