@@ -225,6 +225,61 @@ static void test_redacted_body_is_malformed(void **state)
     assert_string_equal(r->detail, "body redacted");
 }
 
+static void test_bytes_after_the_map_or_a_cut_map_are_malformed(void **state)
+{
+    reader_t *r = *state;
+    nara_field_t f[3] = {{.key = "case", .type = NARA_FIELD_BIN32, .bin = id_a},
+                         {.key = "seen", .type = NARA_FIELD_BIN32, .bin = id_b},
+                         {.key = "text", .type = NARA_FIELD_STR, .str = "halo"}};
+    uint8_t buf[512];
+    size_t len = build(f, 3, buf, sizeof buf);
+    buf[len] = 0xc0;
+    assert_int_equal(nara__body_parse(NARA_KIND_CASE_NOTE, buf, len + 1, nara_regions_default(),
+                                      &r->zone, &r->b, r->detail, sizeof r->detail),
+                     NARA_RULE_MALFORMED);
+    assert_string_equal(r->detail, "body is not a map");
+    for (size_t cut = 0; cut < len; cut++)
+        assert_int_equal(nara__body_parse(NARA_KIND_CASE_NOTE, buf, cut, nara_regions_default(),
+                                          &r->zone, &r->b, r->detail, sizeof r->detail),
+                         NARA_RULE_MALFORMED);
+}
+
+static void test_seen_holding_an_array_is_malformed(void **state)
+{
+    reader_t *r = *state;
+    /* {"case": bin32, "seen": [[bin32]], "text": "x"}, built by hand: the
+     * builder only nests one level */
+    uint8_t buf[128];
+    size_t n = 0;
+    buf[n++] = 0x83;
+    buf[n++] = 0xa4;
+    memcpy(buf + n, "case", 4);
+    n += 4;
+    buf[n++] = 0xc4;
+    buf[n++] = 32;
+    memcpy(buf + n, id_a, 32);
+    n += 32;
+    buf[n++] = 0xa4;
+    memcpy(buf + n, "seen", 4);
+    n += 4;
+    buf[n++] = 0x91;
+    buf[n++] = 0x91;
+    buf[n++] = 0xc4;
+    buf[n++] = 32;
+    memcpy(buf + n, id_b, 32);
+    n += 32;
+    buf[n++] = 0xa4;
+    memcpy(buf + n, "text", 4);
+    n += 4;
+    buf[n++] = 0xa1;
+    buf[n++] = 'x';
+    assert_int_equal(nara_body_validate(buf, n), NARA_OK);
+    assert_int_equal(nara__body_parse(NARA_KIND_CASE_NOTE, buf, n, nara_regions_default(), &r->zone,
+                                      &r->b, r->detail, sizeof r->detail),
+                     NARA_RULE_MALFORMED);
+    assert_string_equal(r->detail, "field 'seen' missing or ill-typed");
+}
+
 /* ---- routing (nara__body_route) ---- */
 
 static bool route(nara_kind_t kind, const uint8_t *buf, size_t len, nara__str_t *region,
@@ -302,6 +357,8 @@ int main(void)
         T(test_dates_must_be_yyyy_mm_dd),
         T(test_scope_is_star_or_known_codes_and_role_is_never_root),
         T(test_redacted_body_is_malformed),
+        T(test_bytes_after_the_map_or_a_cut_map_are_malformed),
+        T(test_seen_holding_an_array_is_malformed),
         cmocka_unit_test(test_route_finds_the_case_after_nested_values),
         cmocka_unit_test(test_route_finds_the_region_of_an_lo_event),
         cmocka_unit_test(test_route_refuses_a_missing_ill_typed_or_damaged_field),
