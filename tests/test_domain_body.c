@@ -244,35 +244,32 @@ static void test_bytes_after_the_map_or_a_cut_map_are_malformed(void **state)
                          NARA_RULE_MALFORMED);
 }
 
+static size_t put(uint8_t *buf, size_t n, const void *bytes, size_t len)
+{
+    memcpy(buf + n, bytes, len);
+    return n + len;
+}
+
 static void test_seen_holding_an_array_is_malformed(void **state)
 {
     reader_t *r = *state;
     /* {"case": bin32, "seen": [[bin32]], "text": "x"}, built by hand: the
      * builder only nests one level */
     uint8_t buf[128];
-    size_t n = 0;
-    buf[n++] = 0x83;
-    buf[n++] = 0xa4;
-    memcpy(buf + n, "case", 4);
-    n += 4;
-    buf[n++] = 0xc4;
-    buf[n++] = 32;
-    memcpy(buf + n, id_a, 32);
-    n += 32;
-    buf[n++] = 0xa4;
-    memcpy(buf + n, "seen", 4);
-    n += 4;
-    buf[n++] = 0x91;
-    buf[n++] = 0x91;
-    buf[n++] = 0xc4;
-    buf[n++] = 32;
-    memcpy(buf + n, id_b, 32);
-    n += 32;
-    buf[n++] = 0xa4;
-    memcpy(buf + n, "text", 4);
-    n += 4;
-    buf[n++] = 0xa1;
-    buf[n++] = 'x';
+    size_t n = put(buf, 0,
+                   "\x83\xa4"
+                   "case\xc4\x20",
+                   8);
+    n = put(buf, n, id_a, 32);
+    n = put(buf, n,
+            "\xa4"
+            "seen\x91\x91\xc4\x20",
+            9);
+    n = put(buf, n, id_b, 32);
+    n = put(buf, n,
+            "\xa4"
+            "text\xa1x",
+            7);
     assert_int_equal(nara_body_validate(buf, n), NARA_OK);
     assert_int_equal(nara__body_parse(NARA_KIND_CASE_NOTE, buf, n, nara_regions_default(), &r->zone,
                                       &r->b, r->detail, sizeof r->detail),
