@@ -165,6 +165,10 @@ static int open_data(narad_t *srv)
             return -1;
         }
     }
+    /* The first open after an upgrade may convert the file and rebuild the
+     * state (about 20 s for a million events): say what narad is doing. */
+    uint64_t t0 = narad__now_ms();
+    narad__log("opening store %s", srv->cfg.db);
     err = nara_store_open(srv->cfg.db, &srv->store);
     if (err != NARA_OK) {
         narad__log("store %s: %s", srv->cfg.db, nara_strerror(err));
@@ -178,7 +182,13 @@ static int open_data(narad_t *srv)
                    nara_store_errmsg(srv->store));
         return -1;
     }
-    return narad__tlog_open(srv); /* receipts.c: the transparency log */
+    if (narad__tlog_open(srv) != 0) /* receipts.c: the transparency log */
+        return -1;
+    uint64_t ms = narad__now_ms() - t0;
+    if (ms >= 1000)
+        narad__log("store %s opened in %.1f s (converted, rebuilt or caught up)", srv->cfg.db,
+                   (double)ms / 1000.0);
+    return 0;
 }
 
 static int open_listener(narad_t *srv)
