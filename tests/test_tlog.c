@@ -3,8 +3,10 @@
  * acceptance order, roots equal to an independent frontier, proofs that
  * verify for every pair of sizes, nothing left by a rolled-back merge,
  * catch-up at open, one signed head per growing transaction with times
- * that never go back, read-only opening, a tampered frontier refused; and
- * the `server` role of the domain (enrolable, writes nothing).
+ * that never go back, read-only opening, a tampered frontier refused, old
+ * leaf tables read as they are or migrated (and refused when they disagree
+ * with events), events another connection accepted logged first; and the
+ * `server` role of the domain (enrolable, writes nothing).
  */
 #include <stdarg.h>
 #include <setjmp.h>
@@ -13,6 +15,7 @@
 #include <cmocka.h>
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -427,28 +430,32 @@ static int64_t query_int(nara_store_t *s, const char *sql)
     return v;
 }
 
-/* Rewrite a version-2 log as version 1 had it: leaf ids UNIQUE, no ord. */
-static void downgrade_to_v1(nara_store_t *s)
+/* Rewrite a version-3 log as version 1 or 2 had it: a leaf table, keyed by
+ * idx, with the id UNIQUE (1) or the events row's ord (2).  `shift` moves
+ * every leaf's id one row on, so that the table disagrees with events. */
+static void downgrade(nara_store_t *s, int version, int shift)
 {
-    assert_int_equal(sqlite3_exec(nara__store_db(s),
-                                  "BEGIN;"
-                                  "CREATE TABLE v1(idx INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE);"
-                                  "INSERT INTO v1 SELECT idx, id FROM tlog_leaf;"
-                                  "DROP TABLE tlog_leaf; ALTER TABLE v1 RENAME TO tlog_leaf;"
-                                  "UPDATE tlog_meta SET value = 1 WHERE key = 'version';"
-                                  "COMMIT;",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
+    char sql[640];
+    snprintf(sql, sizeof sql,
+             "BEGIN;"
+             "CREATE TABLE tlog_leaf(idx INTEGER PRIMARY KEY, id BLOB NOT NULL %s);"
+             "INSERT INTO tlog_leaf SELECT ord - 1, "
+             " (SELECT id FROM events b WHERE b.ord = e.ord + %d)%s FROM events e"
+             " WHERE ord <= (SELECT value FROM tlog_meta WHERE key = 'last_ord') - %d;"
+             "UPDATE tlog_meta SET value = %d WHERE key = 'version';"
+             "COMMIT;",
+             version == 1 ? "UNIQUE" : ", ord INTEGER NOT NULL UNIQUE", shift,
+             version == 1 ? "" : ", ord", shift, version);
+    assert_int_equal(sqlite3_exec(nara__store_db(s), sql, NULL, NULL, NULL), SQLITE_OK);
 }
 
-static void test_a_version_1_log_is_read_as_is_and_migrated_when_writable(void **state)
+static void old_log_is_read_as_is_and_migrated_when_writable(int version)
 {
-    (void)state;
     char path[64];
     nara_store_t *s;
     nara_tlog_t *t;
     static uint8_t ids[64][32];
-    uint8_t before[32], after[32];
+    uint8_t before[32], after[32], id[32];
     uint64_t index, size;
     tu_temp_path(path, sizeof path);
     assert_int_equal(nara_store_open(path, &s), NARA_OK);
@@ -456,18 +463,20 @@ static void test_a_version_1_log_is_read_as_is_and_migrated_when_writable(void *
     fill(s, 7, 3, 15);
     assert_int_equal(nara_tlog_root(t, 45, before), NARA_OK);
     nara_tlog_close(t);
-    downgrade_to_v1(s);
+    downgrade(s, version, 0);
     size_t n = accepted_ids(s, ids, 64);
 
     assert_int_equal(nara_tlog_open(s, NULL, NARA_TLOG_READONLY, &t), NARA_OK);
     assert_int_equal(nara_tlog_find(t, ids[44], &index), NARA_OK);
     assert_int_equal(index, 44);
+    assert_int_equal(nara_tlog_leaf(t, 3, id), NARA_OK);
+    assert_memory_equal(id, ids[3], 32);
     nara_tlog_close(t);
-    assert_int_equal(query_int(s, "SELECT count(*) FROM pragma_table_info('tlog_leaf')"), 2);
+    assert_int_equal(query_int(s, "SELECT count(*) FROM tlog_leaf"), n);
 
     assert_int_equal(nara_tlog_open(s, NULL, 0, &t), NARA_OK);
-    assert_int_equal(query_int(s, "SELECT count(*) FROM pragma_table_info('tlog_leaf')"), 3);
-    assert_int_equal(query_int(s, "SELECT value FROM tlog_meta WHERE key = 'version'"), 2);
+    assert_int_equal(query_int(s, "SELECT count(*) FROM sqlite_master WHERE name = 'tlog_leaf'"), 0);
+    assert_int_equal(query_int(s, "SELECT value FROM tlog_meta WHERE key = 'version'"), 3);
     assert_int_equal(nara_tlog_size(t, &size), NARA_OK);
     assert_int_equal(size, n);
     assert_int_equal(nara_tlog_root(t, 45, after), NARA_OK);
@@ -484,6 +493,83 @@ static void test_a_version_1_log_is_read_as_is_and_migrated_when_writable(void *
     tu_remove_db(path);
 }
 
+static void test_a_version_1_log_is_read_as_is_and_migrated_when_writable(void **state)
+{
+    (void)state;
+    old_log_is_read_as_is_and_migrated_when_writable(1);
+}
+
+static void test_a_version_2_log_is_read_as_is_and_migrated_when_writable(void **state)
+{
+    (void)state;
+    old_log_is_read_as_is_and_migrated_when_writable(2);
+}
+
+/* Version 3 takes leaf i to be the events row i + 1; an old leaf table that
+ * says otherwise is refused, and left as it was. */
+static void test_an_old_leaf_table_that_disagrees_with_events_is_refused(void **state)
+{
+    (void)state;
+    char path[64];
+    nara_store_t *s;
+    nara_tlog_t *t;
+    tu_temp_path(path, sizeof path);
+    assert_int_equal(nara_store_open(path, &s), NARA_OK);
+    assert_int_equal(nara_tlog_open(s, NULL, 0, &t), NARA_OK);
+    fill(s, 9, 2, 6);
+    nara_tlog_close(t);
+    downgrade(s, 2, 1);
+    nara_store_close(s);
+
+    assert_int_equal(nara_store_open(path, &s), NARA_OK);
+    assert_int_equal(nara_tlog_open(s, NULL, 0, &t), NARA_CORRUPT);
+    assert_non_null(strstr(nara_store_errmsg(s), "not the event at its position"));
+    nara_store_close(s);
+    assert_int_equal(nara_store_open(path, &s), NARA_OK);
+    assert_int_equal(query_int(s, "SELECT value FROM tlog_meta WHERE key = 'version'"), 2);
+    assert_int_equal(query_int(s, "SELECT count(*) FROM tlog_leaf"), 11);
+    nara_store_close(s);
+    tu_remove_db(path);
+}
+
+/* Another connection (a `nara` command on the server's file) accepts events
+ * while the log is open: the next transaction logs them first, in ord
+ * order, so leaf i stays the events row i + 1. */
+static void test_events_another_connection_accepted_are_logged_first(void **state)
+{
+    (void)state;
+    char path[64];
+    nara_store_t *s, *other;
+    nara_tlog_t *t;
+    static uint8_t ids[64][32];
+    uint8_t id[32], root[32], want[32];
+    uint64_t size;
+    tu_temp_path(path, sizeof path);
+    assert_int_equal(nara_store_open(path, &s), NARA_OK);
+    assert_int_equal(nara_store_open(path, &other), NARA_OK);
+    assert_int_equal(nara_tlog_open(s, NULL, 0, &t), NARA_OK);
+    fill(s, 10, 1, 4);
+    fill(other, 11, 2, 5); /* not logged yet */
+    assert_int_equal(nara_tlog_size(t, &size), NARA_OK);
+    assert_int_equal(size, 4);
+    fill(s, 12, 1, 3);
+    size_t n = accepted_ids(s, ids, 64);
+    assert_int_equal(n, 17);
+    assert_int_equal(nara_tlog_size(t, &size), NARA_OK);
+    assert_int_equal(size, n);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(nara_tlog_leaf(t, i, id), NARA_OK);
+        assert_memory_equal(id, ids[i], 32);
+    }
+    frontier_root(ids, n, want);
+    assert_int_equal(nara_tlog_root(t, n, root), NARA_OK);
+    assert_memory_equal(root, want, 32);
+    nara_tlog_close(t);
+    nara_store_close(other);
+    nara_store_close(s);
+    tu_remove_db(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -496,6 +582,9 @@ int main(void)
         cmocka_unit_test(test_the_server_role_is_enrolable_and_writes_nothing),
         cmocka_unit_test(test_leaves_older_than_the_recent_ones_are_read_back_exactly),
         cmocka_unit_test(test_a_version_1_log_is_read_as_is_and_migrated_when_writable),
+        cmocka_unit_test(test_a_version_2_log_is_read_as_is_and_migrated_when_writable),
+        cmocka_unit_test(test_an_old_leaf_table_that_disagrees_with_events_is_refused),
+        cmocka_unit_test(test_events_another_connection_accepted_are_logged_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,16 +6,17 @@
  * DESIGN NOTES
  *
  * Tables (docs/audit.md section 4):
- *   tlog_meta(key, value)        'version' 2; 'frontier' (nara_merkle_frontier_save);
- *                                'last_ord' (events.ord of the last logged event)
- *   tlog_leaf(idx, id, ord UNIQUE)  leaf idx = event id = events row ord, idx
- *                                from 0.  Look-up by id goes through the
- *                                events table's id index and then ord, which
- *                                grows with idx: appending a leaf only ever
- *                                touches the right edge of both b-trees
- *                                (version 1 had a UNIQUE index on the random
- *                                id: one more random page per event; it is
- *                                migrated at the first writable open).
+ *   tlog_meta(key, value)        'version' 3; 'frontier' (nara_merkle_frontier_save);
+ *                                'last_ord' (events.ord of the last logged
+ *                                event: the tree size, invariant 4)
+ *   (no leaf table)              leaf i is the event in the events row with
+ *                                ord i + 1 (invariant 4), so a leaf costs no
+ *                                row of its own: nara_tlog_leaf reads events
+ *                                by ord, nara_tlog_find by id.  Versions 1
+ *                                and 2 kept tlog_leaf(idx, id[, ord]); a
+ *                                writable open checks that it says exactly
+ *                                this and drops it (migrate_to_v3), a
+ *                                read-only one reads it as it is.
  *   tlog_node(level, idx, hash)  every perfect subtree of level >= 3 the tree
  *                                has completed: (level, idx) covers leaves
  *                                [idx * 2^level, (idx + 1) * 2^level); the
@@ -25,9 +26,11 @@
  *   tlog_head(size, root, time_ms, server_pk, sig)   signed heads, one per size
  *
  * The leaf order is the store's acceptance order: on_added runs once per
- * accepted event, in order, with events.ord as rowid; catch-up at open reads
- * `events` by ord, and nara_tlog_find joins `events` on id (the only places
- * this module reads a store table: its id and ord columns, docs/storage.md).
+ * accepted event, in order, with events.ord as rowid; catch-up at open (and
+ * before an on_added whose ord is not the next leaf: events another
+ * connection accepted) reads `events` by ord, and the leaf queries read its
+ * id and ord columns (the only places this module reads a store table,
+ * docs/storage.md).
  *
  * The ids of the leaves appended through this handle are also kept in a
  * ring of the last TLOG_RING, so the receipts for a batch just merged, and
@@ -43,7 +46,7 @@
  *
  * States of one store transaction, as seen from the hooks:
  *   IDLE --on_added (first)--> OPEN: frontier, last_ord and head state saved
- *   OPEN --on_added--> OPEN: leaf and nodes inserted, frontier advanced
+ *   OPEN --on_added--> OPEN: nodes inserted, frontier advanced
  *   OPEN --before_commit--> COMMITTING: frontier and last_ord written;
  *        with a signer, one head for the new size signed and inserted
  *   OPEN, COMMITTING --after_rollback--> IDLE: the saved state restored
@@ -61,6 +64,10 @@
  *  3. Stored heads have non-decreasing time_ms in size order: a head's time
  *     is max(clock, previous head's time), so a clock stepping back never
  *     makes a later head look older.
+ *  4. Leaf i is the events row with ord i + 1, and last_ord == size.  The
+ *     store gives its first event ord 1 and every later one max(ord) + 1
+ *     and never deletes one (store.c), and append() refuses any other ord,
+ *     so the leaves are exactly the events with ord 1..size.
  */
 #include <assert.h>
 #include <stdlib.h>
@@ -69,24 +76,20 @@
 #include "nara_tlog.h"
 #include "store_internal.h"
 
-#define TLOG_VERSION 2
+#define TLOG_VERSION 3
 #define TLOG_RING 4096        /* leaf ids kept in memory; a power of two */
 #define TLOG_NODE_MIN_LEVEL 3 /* node cache levels stored (version 2) */
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS tlog_meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS tlog_leaf(idx INTEGER PRIMARY KEY, id BLOB NOT NULL,"
-    " ord INTEGER NOT NULL UNIQUE);"
     "CREATE TABLE IF NOT EXISTS tlog_node(level INTEGER NOT NULL, idx INTEGER NOT NULL,"
     " hash BLOB NOT NULL, PRIMARY KEY(level, idx)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS tlog_head(size INTEGER PRIMARY KEY, root BLOB NOT NULL,"
     " time_ms INTEGER NOT NULL, server_pk BLOB NOT NULL, sig BLOB NOT NULL);";
 
 #define TLOG_STMTS(X)                                                                              \
-    X(LEAF_INSERT, "INSERT INTO tlog_leaf(idx, id, ord) VALUES(?1, ?2, ?3)")                       \
-    X(LEAF_GET, "SELECT id FROM tlog_leaf WHERE idx = ?1")                                         \
-    X(LEAF_FIND, "SELECT l.idx FROM events e JOIN tlog_leaf l ON l.ord = e.ord"                    \
-                 " WHERE e.idk = nara_idk(?1) AND e.id = ?1 AND l.id = e.id")                      \
+    X(LEAF_GET, "SELECT id FROM events WHERE ord = ?1 + 1")                                        \
+    X(LEAF_FIND, "SELECT ord - 1 FROM events WHERE idk = nara_idk(?1) AND id = ?1")                \
     X(NODE_INSERT, "INSERT INTO tlog_node(level, idx, hash) VALUES(?1, ?2, ?3)")                   \
     X(NODE_GET, "SELECT hash FROM tlog_node WHERE level = ?1 AND idx = ?2")                        \
     X(META_GET, "SELECT value FROM tlog_meta WHERE key = ?1")                                      \
@@ -97,7 +100,7 @@ static const char schema_sql[] =
     X(HEAD_LATEST, "SELECT size, root, time_ms, server_pk, sig FROM tlog_head"                     \
                    " ORDER BY size DESC LIMIT 1")                                                  \
     X(HEAD_ALL, "SELECT size, root, time_ms, server_pk, sig FROM tlog_head ORDER BY size")         \
-    X(CATCHUP, "SELECT ord, id FROM events WHERE ord > ?1 ORDER BY ord")
+    X(ROWS, "SELECT ord, id FROM events WHERE ord > ?1 AND ord < ?2 ORDER BY ord")
 
 typedef enum {
 #define TLOG_STMT_ENUM(name, sql) Q_##name,
@@ -374,24 +377,21 @@ static nara_err_t store_node(void *ctx, unsigned level, uint64_t index,
     return exec_stmt(t, st, "tlog: insert node");
 }
 
-/* Invariant: called inside the store's (or our own) write transaction. */
+/* Append the event in the events row `ord` as the next leaf.  Invariant:
+ * called inside the store's (or our own) write transaction; ord is
+ * size + 1 (invariant 4: anything else means the file is not what the
+ * store's invariants say). */
 static nara_err_t append(nara_tlog_t *t, const uint8_t id[NARA_ID_BYTES], int64_t ord)
 {
     nara_merkle_frontier_t *f = &t->cur.frontier;
     uint64_t n = f->size;
     uint8_t h[NARA_HASH_BYTES];
-    sqlite3_stmt *st;
     nara_err_t err;
 
     if (n >= (uint64_t)NARA_MERKLE_MAX_SIZE)
         return NARA_TOO_LARGE;
-    st = stmt(t, Q_LEAF_INSERT);
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)n);
-    sqlite3_bind_blob(st, 2, id, NARA_ID_BYTES, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, ord);
-    err = exec_stmt(t, st, "tlog: insert leaf");
-    if (err != NARA_OK)
-        return err;
+    if (ord != (int64_t)n + 1)
+        return sql_err(t, SQLITE_CORRUPT, "tlog: an event's ord is not the next leaf + 1");
     memcpy(t->ring[n % TLOG_RING], id, NARA_ID_BYTES);
     nara_merkle_hash_leaf(id, NARA_ID_BYTES, h);
     err = nara_merkle_frontier_append_each(f, h, store_node, t);
@@ -400,17 +400,45 @@ static nara_err_t append(nara_tlog_t *t, const uint8_t id[NARA_ID_BYTES], int64_
     return err;
 }
 
+/* Append the events rows with last_ord < ord < before, in ord order. */
+static nara_err_t append_rows(nara_tlog_t *t, int64_t before, bool *grew)
+{
+    nara_err_t err = NARA_OK;
+    sqlite3_stmt *st = stmt(t, Q_ROWS);
+    sqlite3_bind_int64(st, 1, t->cur.last_ord);
+    sqlite3_bind_int64(st, 2, before);
+    int rc = SQLITE_DONE;
+    while (err == NARA_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        uint8_t id[NARA_ID_BYTES];
+        if (!blob32(st, 1, id))
+            err = sql_err(t, SQLITE_CORRUPT, "tlog: event id");
+        else
+            err = append(t, id, sqlite3_column_int64(st, 0));
+        *grew = true;
+    }
+    if (err == NARA_OK && rc != SQLITE_DONE)
+        err = sql_err(t, rc, "tlog: read events");
+    sqlite3_reset(st);
+    return err;
+}
+
 /* ---- store hooks ----------------------------------------------------------------------- */
 
 static nara_err_t hook_added(void *ctx, const nara_event_t *ev, int64_t rowid)
 {
     nara_tlog_t *t = ctx;
+    bool grew = false;
+    nara_err_t err = NARA_OK;
     if (!t->in_txn || t->committing) {
         t->saved = t->cur;
         t->in_txn = true;
         t->committing = false;
     }
-    return append(t, ev->id, rowid);
+    /* Events another connection accepted since our last append come first:
+     * they hold the ords in between (invariant 4). */
+    if (rowid > t->cur.last_ord + 1)
+        err = append_rows(t, rowid, &grew);
+    return err == NARA_OK ? append(t, ev->id, rowid) : err;
 }
 
 static nara_err_t hook_commit(void *ctx)
@@ -450,20 +478,7 @@ static nara_err_t catch_up(nara_tlog_t *t)
     if (err != NARA_OK)
         return err;
     t->saved = t->cur;
-    sqlite3_stmt *st = stmt(t, Q_CATCHUP);
-    sqlite3_bind_int64(st, 1, t->cur.last_ord);
-    int rc = SQLITE_DONE;
-    while (err == NARA_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        uint8_t id[NARA_ID_BYTES];
-        if (!blob32(st, 1, id))
-            err = sql_err(t, SQLITE_CORRUPT, "tlog: event id");
-        else
-            err = append(t, id, sqlite3_column_int64(st, 0));
-        grew = true;
-    }
-    if (err == NARA_OK && rc != SQLITE_DONE)
-        err = sql_err(t, rc, "tlog: read events");
-    sqlite3_reset(st);
+    err = append_rows(t, INT64_MAX, &grew);
     if (err == NARA_OK && grew)
         err = save_frontier(t);
     if (err == NARA_OK && needs_head(t))
@@ -477,18 +492,34 @@ static nara_err_t catch_up(nara_tlog_t *t)
     return err;
 }
 
-/* The stored frontier must agree with the leaf table and with the stored
- * head of its size (docs/audit.md 1.9: the frontier is not authenticated). */
+/* Do the leaves end where the frontier says?  Version 3: the last leaf's
+ * events row exists and last_ord is the size (invariant 4); versions 1 and
+ * 2: the leaf table ends at the size. */
+static nara_err_t check_leaves(nara_tlog_t *t)
+{
+    uint8_t id[NARA_ID_BYTES];
+    uint64_t n = t->cur.frontier.size;
+    sqlite3_stmt *st = stmt(t, Q_LEAF_GET);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)n);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sql_err(t, rc, "tlog: read leaf");
+    bool beyond = rc == SQLITE_ROW; /* a row after the last leaf */
+    bool last = n == 0 || nara_tlog_leaf(t, n - 1, id) == NARA_OK;
+    bool ok = t->version >= 3 ? last && t->cur.last_ord == (int64_t)n : last && !beyond;
+    return ok ? NARA_OK : sql_err(t, SQLITE_CORRUPT, "tlog: frontier and leaves disagree");
+}
+
+/* The stored frontier must agree with the leaves and with the stored head
+ * of its size (docs/audit.md 1.9: the frontier is not authenticated). */
 static nara_err_t check_state(nara_tlog_t *t)
 {
     nara_tree_head_t h;
-    uint8_t root[NARA_HASH_BYTES], id[NARA_ID_BYTES];
+    uint8_t root[NARA_HASH_BYTES];
     uint64_t n = t->cur.frontier.size;
-    nara_err_t err = nara_tlog_leaf(t, n, id);
-    if (err == NARA_OK ||
-        (err == NARA_NOT_FOUND && n > 0 && nara_tlog_leaf(t, n - 1, id) != NARA_OK))
-        return sql_err(t, SQLITE_CORRUPT, "tlog: frontier and leaves disagree");
-    if (err != NARA_NOT_FOUND)
+    nara_err_t err = check_leaves(t);
+    if (err != NARA_OK)
         return err;
     sqlite3_stmt *st = stmt(t, Q_HEAD_LATEST);
     err = head_row(t, st, &h);
@@ -514,11 +545,11 @@ static nara_err_t tables_present(sqlite3 *db, bool *present)
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(db,
                                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name"
-                                " IN ('tlog_meta', 'tlog_leaf', 'tlog_node', 'tlog_head')",
+                                " IN ('tlog_meta', 'tlog_node', 'tlog_head')",
                                 -1, &st, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(st);
-    *present = rc == SQLITE_ROW && sqlite3_column_int(st, 0) == 4;
+    *present = rc == SQLITE_ROW && sqlite3_column_int(st, 0) == 3;
     sqlite3_finalize(st);
     return rc == SQLITE_ROW ? NARA_OK : NARA_IO;
 }
@@ -530,16 +561,22 @@ nara_err_t nara_tlog_present(nara_store_t *s, bool *present)
     return tables_present(nara__store_db(s), present);
 }
 
-/* A read-only handle on a version-1 log reads it as it is. */
+/* A read-only handle on a version-1 or -2 log reads its leaf table as it is. */
 static const char *const v1_sql[Q_COUNT] = {
-    [Q_LEAF_INSERT] = "INSERT INTO tlog_leaf(idx, id) VALUES(?1, ?2)",
+    [Q_LEAF_GET] = "SELECT id FROM tlog_leaf WHERE idx = ?1",
     [Q_LEAF_FIND] = "SELECT idx FROM tlog_leaf WHERE id = ?1",
+};
+static const char *const v2_sql[Q_COUNT] = {
+    [Q_LEAF_GET] = "SELECT id FROM tlog_leaf WHERE idx = ?1",
+    [Q_LEAF_FIND] = "SELECT l.idx FROM events e JOIN tlog_leaf l ON l.ord = e.ord"
+                    " WHERE e.idk = nara_idk(?1) AND e.id = ?1 AND l.id = e.id",
 };
 
 static nara_err_t prepare_all(nara_tlog_t *t, int64_t version)
 {
+    const char *const *old = version == 1 ? v1_sql : version == 2 ? v2_sql : NULL;
     for (int i = 0; i < Q_COUNT; i++) {
-        const char *sql = version == 1 && v1_sql[i] ? v1_sql[i] : stmt_sql[i];
+        const char *sql = old && old[i] ? old[i] : stmt_sql[i];
         int rc = sqlite3_prepare_v3(t->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &t->stmt[i], NULL);
         if (rc != SQLITE_OK)
             return sql_err(t, rc, sql);
@@ -571,25 +608,21 @@ static int64_t count_rows(nara_tlog_t *t, const char *sql)
     return n;
 }
 
-/* Version 1 -> 2: the leaf table gains each event's ord and loses the
- * UNIQUE index on id.  Every leaf must still be an event. */
-static nara_err_t migrate_v1(nara_tlog_t *t)
+/* Version 1 or 2 -> 3: the leaf table must say what version 3 takes for
+ * granted (invariant 4), leaf idx being the events row idx + 1 with the
+ * same id; then it goes.  Anything else is a file the store's invariants
+ * do not allow: NARA_CORRUPT, and nothing changes. */
+static nara_err_t migrate_to_v3(nara_tlog_t *t)
 {
-    static const char sql[] =
-        "CREATE TABLE tlog_leaf_v2(idx INTEGER PRIMARY KEY, id BLOB NOT NULL,"
-        " ord INTEGER NOT NULL UNIQUE);"
-        "INSERT INTO tlog_leaf_v2(idx, id, ord) SELECT l.idx, l.id, e.ord"
-        " FROM tlog_leaf l JOIN events e ON e.idk = nara_idk(l.id) AND e.id = l.id"
-        " ORDER BY l.idx;";
     nara_err_t err = exec_sql(t, "BEGIN IMMEDIATE");
+    if (err == NARA_OK &&
+        count_rows(t, "SELECT count(*) FROM tlog_leaf l LEFT JOIN events e ON e.ord = l.idx + 1"
+                      " WHERE e.id IS NOT l.id") != 0)
+        err = sql_err(t, SQLITE_CORRUPT,
+                      "tlog: a leaf of the old leaf table is not the event at its position");
     if (err == NARA_OK)
-        err = exec_sql(t, sql);
-    if (err == NARA_OK && count_rows(t, "SELECT count(*) FROM tlog_leaf") !=
-                              count_rows(t, "SELECT count(*) FROM tlog_leaf_v2"))
-        err = sql_err(t, SQLITE_CORRUPT, "tlog: a logged event is missing from the events table");
-    if (err == NARA_OK)
-        err = exec_sql(t, "DROP TABLE tlog_leaf; ALTER TABLE tlog_leaf_v2 RENAME TO tlog_leaf;"
-                          "UPDATE tlog_meta SET value = 2 WHERE key = 'version';"
+        err = exec_sql(t, "DROP TABLE tlog_leaf;"
+                          "UPDATE tlog_meta SET value = 3 WHERE key = 'version';"
                           "COMMIT");
     if (err != NARA_OK)
         rollback(t);
@@ -627,7 +660,7 @@ static nara_err_t attach(nara_tlog_t *t)
         if (err == NARA_OK)
             err = exec_sql(t, schema_sql);
         if (err == NARA_OK)
-            err = exec_sql(t, "INSERT OR IGNORE INTO tlog_meta(key, value) VALUES('version', 2)");
+            err = exec_sql(t, "INSERT OR IGNORE INTO tlog_meta(key, value) VALUES('version', 3)");
         if (err == NARA_OK)
             err = exec_sql(t, "COMMIT");
         if (err != NARA_OK)
@@ -638,9 +671,9 @@ static nara_err_t attach(nara_tlog_t *t)
         err = read_version(t, &version);
     if (err == NARA_OK && version > TLOG_VERSION)
         err = NARA_SCHEMA;
-    if (err == NARA_OK && version == 1 && !t->readonly) {
-        err = migrate_v1(t);
-        version = 2;
+    if (err == NARA_OK && version < 3 && !t->readonly) {
+        err = migrate_to_v3(t);
+        version = 3;
     }
     t->version = version;
     if (err == NARA_OK)
@@ -740,12 +773,25 @@ static bool in_ring(const nara_tlog_t *t, uint64_t index)
     return index >= t->ring_start && index < size && size - index <= TLOG_RING;
 }
 
+/* Is `index` a leaf?  The events table also holds events not logged yet
+ * (version 3 reads leaves from it).  A read-only handle re-reads the size
+ * before saying no: another connection may have grown the log. */
+static nara_err_t logged(nara_tlog_t *t, uint64_t index)
+{
+    uint64_t n = t->cur.frontier.size;
+    nara_err_t err = index < n || !t->readonly ? NARA_OK : nara_tlog_size(t, &n);
+    return err != NARA_OK ? err : index < n ? NARA_OK : NARA_NOT_FOUND;
+}
+
 nara_err_t nara_tlog_leaf(nara_tlog_t *t, uint64_t index, uint8_t id[NARA_ID_BYTES])
 {
     if (t == NULL || id == NULL)
         return NARA_INVAL;
     if (index > (uint64_t)INT64_MAX)
         return NARA_NOT_FOUND;
+    nara_err_t err = logged(t, index);
+    if (err != NARA_OK)
+        return err;
     if (in_ring(t, index)) {
         memcpy(id, t->ring[index % TLOG_RING], NARA_ID_BYTES);
         return NARA_OK;
@@ -753,7 +799,7 @@ nara_err_t nara_tlog_leaf(nara_tlog_t *t, uint64_t index, uint8_t id[NARA_ID_BYT
     sqlite3_stmt *st = stmt(t, Q_LEAF_GET);
     sqlite3_bind_int64(st, 1, (sqlite3_int64)index);
     int rc = sqlite3_step(st);
-    nara_err_t err = NARA_NOT_FOUND;
+    err = NARA_NOT_FOUND;
     if (rc == SQLITE_ROW)
         err = blob32(st, 0, id) ? NARA_OK : sql_err(t, SQLITE_CORRUPT, "tlog: bad leaf");
     else if (rc != SQLITE_DONE)
@@ -770,13 +816,16 @@ nara_err_t nara_tlog_find(nara_tlog_t *t, const uint8_t id[NARA_ID_BYTES], uint6
     sqlite3_bind_blob(st, 1, id, NARA_ID_BYTES, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     nara_err_t err = NARA_NOT_FOUND;
-    if (rc == SQLITE_ROW) {
-        *index = (uint64_t)sqlite3_column_int64(st, 0);
-        err = NARA_OK;
-    } else if (rc != SQLITE_DONE) {
+    int64_t found = -1;
+    if (rc == SQLITE_ROW)
+        found = sqlite3_column_int64(st, 0);
+    else if (rc != SQLITE_DONE)
         err = sql_err(t, rc, "tlog: find leaf");
-    }
     sqlite3_reset(st);
+    if (found >= 0) /* an event, but is it logged yet? */
+        err = logged(t, (uint64_t)found);
+    if (err == NARA_OK)
+        *index = (uint64_t)found;
     return err;
 }
 
