@@ -463,10 +463,15 @@ static void oversized_messages_are_refused(void **state)
     w->hostile->fragment = 256 * 1024;
     run_replaced_events(w, &big);
     w->hostile->fragment = 0;
-    assert_int_equal(w->hostile->close_status, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE);
     snprintf(needle, sizeof needle, "refused 127.0.0.1 device %s: message over 1048576 bytes",
              short_hex(w->hostile->kp.pk, dev));
     want_log(w, needle);
+    /* narad closes while the rest of the last fragment is still on its way;
+     * a socket closed with unread bytes sends a TCP reset, which can reach
+     * the device before the close frame does.  So the device sees 1009 or
+     * nothing, never another status. */
+    assert_true(w->hostile->close_status == LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE ||
+                w->hostile->close_status == 0);
 
     /* A 9-byte HELLO declaring a 4 GiB key. */
     static const uint8_t huge_bin[] = {0x94, 0x01, 0x01, 0xc6, 0xff, 0xff, 0xff, 0xff, 0x00};
