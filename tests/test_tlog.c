@@ -65,6 +65,16 @@ static void frontier_root(uint8_t (*ids)[32], size_t n, uint8_t root[32])
     nara_merkle_frontier_root(&f, root);
 }
 
+/* The log's root over all `n` leaves is the root of the store's accepted
+ * ids, hashed independently. */
+static void assert_root_of_ids(nara_tlog_t *t, uint8_t (*ids)[32], size_t n)
+{
+    uint8_t want[32], root[32];
+    frontier_root(ids, n, want);
+    assert_int_equal(nara_tlog_root(t, n, root), NARA_OK);
+    assert_memory_equal(root, want, 32);
+}
+
 /* Events of several feeds, merged in random batches (some out of order, so
  * that pending events are promoted later). */
 static void fill(nara_store_t *s, uint64_t seed, size_t feeds, size_t per_feed)
@@ -419,6 +429,156 @@ static void test_leaves_older_than_the_recent_ones_are_read_back_exactly(void **
     nara_store_close(s);
 }
 
+/* ---- the hasher: a transaction's leaves past the first 256 are hashed on a
+ * thread of their own; the tree must be the one inline hashing builds. ---- */
+
+#define BIG 6000 /* more than the ring of 4096 ids: the merge waits for the hasher */
+
+/* BIG events of one feed, in chain order: accepted in list order however
+ * they are split into batches. */
+static void big_list(tu_list_t *l)
+{
+    tu_feed_t feed;
+    tu_feed_init(&feed, 40, "32.03");
+    for (size_t i = 0; i < BIG; i++)
+        tu_feed_next(&feed, (WALL0 + i) << 16, i, 0, l);
+}
+
+/* Every tlog_node row of a and b, in order, is the same. */
+static void assert_same_nodes(nara_store_t *a, nara_store_t *b)
+{
+    static const char sql[] = "SELECT level, idx, hash FROM tlog_node ORDER BY level, idx";
+    sqlite3_stmt *x, *y;
+    size_t rows = 0;
+    assert_int_equal(sqlite3_prepare_v2(nara__store_db(a), sql, -1, &x, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(nara__store_db(b), sql, -1, &y, NULL), SQLITE_OK);
+    for (;;) {
+        int rx = sqlite3_step(x), ry = sqlite3_step(y);
+        assert_int_equal(rx, ry);
+        if (rx != SQLITE_ROW)
+            break;
+        assert_int_equal(sqlite3_column_int64(x, 0), sqlite3_column_int64(y, 0));
+        assert_int_equal(sqlite3_column_int64(x, 1), sqlite3_column_int64(y, 1));
+        assert_int_equal(sqlite3_column_bytes(x, 2), 32);
+        assert_memory_equal(sqlite3_column_blob(x, 2), sqlite3_column_blob(y, 2), 32);
+        rows++;
+    }
+    assert_true(rows > BIG / 8);
+    sqlite3_finalize(x);
+    sqlite3_finalize(y);
+}
+
+static void test_a_large_batch_builds_the_tree_and_nodes_that_small_ones_do(void **state)
+{
+    (void)state;
+    nara_store_t *big, *small;
+    nara_tlog_t *tb, *ts;
+    tu_list_t l = {0};
+    static uint8_t ids[BIG][32];
+    static nara_outcome_t out[BIG];
+    uint8_t want[32], root[32], id[32], h[32];
+    uint64_t size;
+    nara_merkle_proof_t p;
+    big_list(&l);
+    assert_int_equal(nara_store_open(":memory:", &big), NARA_OK);
+    assert_int_equal(nara_store_open(":memory:", &small), NARA_OK);
+    assert_int_equal(nara_tlog_open(big, NULL, 0, &tb), NARA_OK);
+    assert_int_equal(nara_tlog_open(small, NULL, 0, &ts), NARA_OK);
+    tu_merge_range(big, &l, 0, 10, NULL); /* a tree that does not start at 0 */
+    tu_merge_range(big, &l, 10, BIG - 10, out);
+    for (size_t at = 0; at < BIG; at += 100)
+        tu_merge_range(small, &l, at, 100, NULL);
+
+    size_t n = accepted_ids(big, ids, BIG);
+    assert_int_equal(n, BIG);
+    assert_int_equal(nara_tlog_size(tb, &size), NARA_OK);
+    assert_int_equal(size, BIG);
+    frontier_root(ids, n, want);
+    assert_int_equal(nara_tlog_root(tb, n, root), NARA_OK);
+    assert_memory_equal(root, want, 32);
+    assert_same_nodes(big, small);
+    for (uint64_t i = 0; i < n; i += 97) {
+        assert_int_equal(nara_tlog_leaf(tb, i, id), NARA_OK);
+        nara_merkle_hash_leaf(id, 32, h);
+        assert_int_equal(nara_tlog_prove_inclusion(tb, i, n, &p), NARA_OK);
+        assert_int_equal(nara_merkle_verify_inclusion(h, i, n, &p, want), NARA_OK);
+    }
+    nara_tlog_close(tb);
+    nara_tlog_close(ts);
+    nara_store_close(big);
+    nara_store_close(small);
+    tu_list_free(&l);
+}
+
+static void test_a_rolled_back_large_batch_leaves_no_trace(void **state)
+{
+    (void)state;
+    nara_store_t *s;
+    nara_tlog_t *t;
+    tu_list_t l = {0};
+    static uint8_t ids[BIG][32];
+    static nara_outcome_t out[BIG];
+    static int token;
+    uint64_t size;
+    big_list(&l);
+    assert_int_equal(nara_store_open(":memory:", &s), NARA_OK);
+    assert_int_equal(nara_tlog_open(s, NULL, 0, &t), NARA_OK);
+    tu_merge_range(s, &l, 0, 3, NULL);
+    nara__store_hooks_t fail = {.before_commit = fail_commit, .ctx = &token};
+    assert_int_equal(nara__store_add_hooks(s, &fail), NARA_OK);
+    assert_int_equal(nara_store_merge(s, l.v + 3, BIG - 3, WALL0, out, NULL), NARA_NOMEM);
+    nara__store_remove_hooks(s, &token);
+    assert_int_equal(nara_tlog_size(t, &size), NARA_OK);
+    assert_int_equal(size, 3);
+    assert_int_equal(sqlite3_get_autocommit(nara__store_db(s)), 1);
+    tu_merge_range(s, &l, 3, BIG - 3, out);
+    size_t n = accepted_ids(s, ids, BIG);
+    assert_root_of_ids(t, ids, n);
+    nara_tlog_close(t);
+    nara_store_close(s);
+    tu_list_free(&l);
+}
+
+/* A reader inside the transaction (a later hook) sees every leaf so far. */
+typedef struct {
+    nara_tlog_t *t;
+    uint64_t seen, size_at_400;
+} peek_t;
+
+static nara_err_t peek_added(void *ctx, const nara_event_t *ev, int64_t rowid)
+{
+    (void)ev;
+    (void)rowid;
+    peek_t *p = ctx;
+    if (++p->seen == 400)
+        assert_int_equal(nara_tlog_size(p->t, &p->size_at_400), NARA_OK);
+    return NARA_OK;
+}
+
+static void test_the_size_read_inside_a_large_transaction_counts_every_leaf(void **state)
+{
+    (void)state;
+    nara_store_t *s;
+    nara_tlog_t *t;
+    tu_list_t l = {0};
+    static uint8_t ids[BIG][32];
+    static nara_outcome_t out[BIG];
+    big_list(&l);
+    assert_int_equal(nara_store_open(":memory:", &s), NARA_OK);
+    assert_int_equal(nara_tlog_open(s, NULL, 0, &t), NARA_OK);
+    peek_t peek = {.t = t};
+    nara__store_hooks_t hooks = {.on_added = peek_added, .ctx = &peek};
+    assert_int_equal(nara__store_add_hooks(s, &hooks), NARA_OK);
+    tu_merge_range(s, &l, 0, BIG, out);
+    nara__store_remove_hooks(s, &peek);
+    assert_int_equal(peek.size_at_400, 400);
+    size_t n = accepted_ids(s, ids, BIG);
+    assert_root_of_ids(t, ids, n);
+    nara_tlog_close(t);
+    nara_store_close(s);
+    tu_list_free(&l);
+}
+
 /* The integer the query returns. */
 static int64_t query_int(nara_store_t *s, const char *sql)
 {
@@ -542,7 +702,7 @@ static void test_events_another_connection_accepted_are_logged_first(void **stat
     nara_store_t *s, *other;
     nara_tlog_t *t;
     static uint8_t ids[64][32];
-    uint8_t id[32], root[32], want[32];
+    uint8_t id[32];
     uint64_t size;
     tu_temp_path(path, sizeof path);
     assert_int_equal(nara_store_open(path, &s), NARA_OK);
@@ -561,9 +721,7 @@ static void test_events_another_connection_accepted_are_logged_first(void **stat
         assert_int_equal(nara_tlog_leaf(t, i, id), NARA_OK);
         assert_memory_equal(id, ids[i], 32);
     }
-    frontier_root(ids, n, want);
-    assert_int_equal(nara_tlog_root(t, n, root), NARA_OK);
-    assert_memory_equal(root, want, 32);
+    assert_root_of_ids(t, ids, n);
     nara_tlog_close(t);
     nara_store_close(other);
     nara_store_close(s);
@@ -581,6 +739,9 @@ int main(void)
         cmocka_unit_test(test_a_tampered_frontier_is_refused),
         cmocka_unit_test(test_the_server_role_is_enrolable_and_writes_nothing),
         cmocka_unit_test(test_leaves_older_than_the_recent_ones_are_read_back_exactly),
+        cmocka_unit_test(test_a_large_batch_builds_the_tree_and_nodes_that_small_ones_do),
+        cmocka_unit_test(test_a_rolled_back_large_batch_leaves_no_trace),
+        cmocka_unit_test(test_the_size_read_inside_a_large_transaction_counts_every_leaf),
         cmocka_unit_test(test_a_version_1_log_is_read_as_is_and_migrated_when_writable),
         cmocka_unit_test(test_a_version_2_log_is_read_as_is_and_migrated_when_writable),
         cmocka_unit_test(test_an_old_leaf_table_that_disagrees_with_events_is_refused),

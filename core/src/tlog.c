@@ -44,6 +44,19 @@
  * Each merged hash of level >= 3 is stored in tlog_node, so a proof needs
  * O(log n) look-ups and a few leaf reads (nara_merkle_source_t).
  *
+ * HASHER.  Hashing is most of an append (a leaf hash and, on average, one
+ * node hash: three SHA-256 blocks), and it does not need SQLite.  Once a
+ * transaction has appended TLOG_HASHER_MIN leaves inline, a thread of its
+ * own (hasher_t) hashes the rest on a copy of the frontier while the
+ * transaction goes on inserting events: append() only checks the ord and
+ * queues the id in the ring (waiting while the ring is full of ids not yet
+ * hashed), and tree_size() counts the queued leaves.  before_commit joins
+ * the thread, takes its frontier and stores the subtrees it completed;
+ * after_rollback joins it and drops both; nara_tlog_size inside the
+ * transaction joins it too (the rest of the transaction then hashes
+ * inline).  The tree, the node rows and the heads are exactly those of
+ * inline hashing (tests/test_tlog.c); the thread never touches SQLite.
+ *
  * States of one store transaction, as seen from the hooks:
  *   IDLE --on_added (first)--> OPEN: frontier, last_ord and head state saved
  *   OPEN --on_added--> OPEN: nodes inserted, frontier advanced
@@ -57,8 +70,8 @@
  * everything but after_rollback.
  *
  * Invariants:
- *  1. Outside a transaction, frontier.size == number of tlog_leaf rows ==
- *     number of logged events, and frontier equals tlog_meta.frontier.
+ *  1. Outside a transaction, no hasher runs, frontier.size == number of
+ *     logged events, and frontier equals tlog_meta.frontier.
  *  2. A node row, once written, is the MTH of its leaves forever (leaves
  *     never change), so the cache is never stale.
  *  3. Stored heads have non-decreasing time_ms in size order: a head's time
@@ -70,6 +83,7 @@
  *     so the leaves are exactly the events with ord 1..size.
  */
 #include <assert.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,6 +93,8 @@
 #define TLOG_VERSION 3
 #define TLOG_RING 4096        /* leaf ids kept in memory; a power of two */
 #define TLOG_NODE_MIN_LEVEL 3 /* node cache levels stored (version 2) */
+#define TLOG_HASHER_MIN 256   /* leaves a transaction hashes itself before the hasher starts */
+#define TLOG_HASHER_WAKE 128  /* leaves queued before an idle hasher is woken */
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS tlog_meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
@@ -123,6 +139,35 @@ typedef struct {
     uint64_t head_size, head_time;
 } tstate_t;
 
+/* A completed subtree waiting for its tlog_node row. */
+typedef struct {
+    unsigned level;
+    uint64_t index;
+    uint8_t hash[NARA_HASH_BYTES];
+} pending_node_t;
+
+/* The HASHER (see the design notes): a thread of one transaction that
+ * hashes the leaves the transaction queues in the ring, on a frontier of
+ * its own, and keeps the completed subtrees for the calling thread to
+ * store.  Under `mu`: queued, done, closing.  The thread alone touches
+ * frontier, nodes and err until it is joined. */
+typedef struct {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t work;  /* queued grew, or closing */
+    pthread_cond_t space; /* done grew: ring slots free again */
+    bool ready;           /* mu, work and space are initialised */
+    bool active;          /* th runs; joined by hasher_stop */
+    bool closing;
+    bool idle;       /* the thread waits on `work` */
+    uint64_t queued; /* leaves [0, queued) are in the tree or the ring */
+    uint64_t done;   /* leaves [0, done) are in `frontier` */
+    nara_merkle_frontier_t frontier;
+    pending_node_t *nodes;
+    size_t n_nodes, cap_nodes;
+    nara_err_t err;
+} hasher_t;
+
 struct nara_tlog {
     nara_store_t *s;
     sqlite3 *db;
@@ -135,7 +180,9 @@ struct nara_tlog {
     bool in_txn;     /* the store's transaction appended leaves */
     bool committing; /* ... and our before_commit ran: a later hook may still fail */
     bool hooked;
-    int64_t version;                        /* of the tables (2 after a writable open) */
+    int64_t version;                        /* of the tables (3 after a writable open) */
+    uint64_t txn_leaves;                    /* leaves the open transaction appended */
+    hasher_t hz;                            /* while hz.active, cur.frontier lags */
     uint64_t ring_start;                    /* first index appended through this handle */
     uint8_t ring[TLOG_RING][NARA_ID_BYTES]; /* ids of indexes ring_start.. (mod TLOG_RING) */
 };
@@ -359,8 +406,6 @@ static bool needs_head(const nara_tlog_t *t)
     return t->has_signer && (!t->cur.has_head || t->cur.frontier.size != t->cur.head_size);
 }
 
-/* ---- appending --------------------------------------------------------------------- */
-
 /* Store a completed subtree in the node cache.  Levels below
  * TLOG_NODE_MIN_LEVEL are not stored: they cost one row per leaf for
  * 3/4 of the rows and are recomputed from at most 4 leaves (src_node). */
@@ -377,6 +422,128 @@ static nara_err_t store_node(void *ctx, unsigned level, uint64_t index,
     return exec_stmt(t, st, "tlog: insert node");
 }
 
+/* ---- the hasher ------------------------------------------------------------------------ */
+
+/* The tree size, counting the leaves the hasher has not hashed yet. */
+static uint64_t tree_size(const nara_tlog_t *t)
+{
+    return t->hz.active ? t->hz.queued : t->cur.frontier.size;
+}
+
+/* nara_merkle_completed_fn of the hasher: keep what store_node would store. */
+static nara_err_t keep_node(void *ctx, unsigned level, uint64_t index,
+                            const uint8_t hash[NARA_HASH_BYTES])
+{
+    hasher_t *hz = ctx;
+    if (level < TLOG_NODE_MIN_LEVEL)
+        return NARA_OK;
+    if (hz->n_nodes == hz->cap_nodes) {
+        size_t cap = hz->cap_nodes ? hz->cap_nodes * 2 : 256;
+        pending_node_t *p = realloc(hz->nodes, cap * sizeof *p);
+        if (p == NULL)
+            return NARA_NOMEM;
+        hz->nodes = p;
+        hz->cap_nodes = cap;
+    }
+    pending_node_t *n = &hz->nodes[hz->n_nodes++];
+    n->level = level;
+    n->index = index;
+    memcpy(n->hash, hash, NARA_HASH_BYTES);
+    return NARA_OK;
+}
+
+/* Hash queued leaves, a slice at a time so that ring slots come free,
+ * until closing and none is left. */
+static void *hasher_main(void *arg)
+{
+    nara_tlog_t *t = arg;
+    hasher_t *hz = &t->hz;
+    pthread_mutex_lock(&hz->mu);
+    for (;;) {
+        /* Woken per TLOG_HASHER_WAKE leaves, not per leaf: a wake-up costs a
+         * system call on each side. */
+        while (hz->queued - hz->done < TLOG_HASHER_WAKE && !hz->closing) {
+            hz->idle = true;
+            pthread_cond_wait(&hz->work, &hz->mu);
+        }
+        hz->idle = false;
+        if (hz->done == hz->queued)
+            break;
+        uint64_t from = hz->done, to = hz->queued - from > 256 ? from + 256 : hz->queued;
+        pthread_mutex_unlock(&hz->mu);
+        for (uint64_t i = from; i < to && hz->err == NARA_OK; i++) {
+            uint8_t h[NARA_HASH_BYTES];
+            nara_merkle_hash_leaf(t->ring[i % TLOG_RING], NARA_ID_BYTES, h);
+            hz->err = nara_merkle_frontier_append_each(&hz->frontier, h, keep_node, hz);
+        }
+        pthread_mutex_lock(&hz->mu);
+        hz->done = to;
+        pthread_cond_signal(&hz->space);
+    }
+    pthread_mutex_unlock(&hz->mu);
+    return NULL;
+}
+
+/* Hand the rest of the transaction's leaves to a hasher thread; if none
+ * can start, they are hashed here as before. */
+static void hasher_start(nara_tlog_t *t)
+{
+    hasher_t *hz = &t->hz;
+    if (!hz->ready)
+        return;
+    hz->frontier = t->cur.frontier;
+    hz->queued = hz->done = t->cur.frontier.size;
+    hz->closing = false;
+    hz->idle = false;
+    hz->err = NARA_OK;
+    hz->n_nodes = 0;
+    hz->active = pthread_create(&hz->th, NULL, hasher_main, t) == 0;
+}
+
+/* Queue leaf `queued` (its id into the ring), once its ring slot is free. */
+static void hasher_queue(nara_tlog_t *t, const uint8_t id[NARA_ID_BYTES])
+{
+    hasher_t *hz = &t->hz;
+    pthread_mutex_lock(&hz->mu);
+    while (hz->queued - hz->done >= TLOG_RING)
+        pthread_cond_wait(&hz->space, &hz->mu);
+    memcpy(t->ring[hz->queued % TLOG_RING], id, NARA_ID_BYTES);
+    hz->queued++;
+    if (hz->idle && hz->queued - hz->done >= TLOG_HASHER_WAKE)
+        pthread_cond_signal(&hz->work);
+    pthread_mutex_unlock(&hz->mu);
+}
+
+static nara_err_t store_node(void *ctx, unsigned level, uint64_t index,
+                             const uint8_t hash[NARA_HASH_BYTES]);
+
+/* Let the hasher finish and join it.  With `keep`, its frontier becomes the
+ * tree's and its subtrees are stored; otherwise (rollback) both go.  A
+ * failure stays in hz->err until the next transaction, so that the commit
+ * of this one fails too. */
+static nara_err_t hasher_stop(nara_tlog_t *t, bool keep)
+{
+    hasher_t *hz = &t->hz;
+    if (!hz->active)
+        return hz->err;
+    pthread_mutex_lock(&hz->mu);
+    hz->closing = true;
+    pthread_cond_signal(&hz->work);
+    pthread_mutex_unlock(&hz->mu);
+    pthread_join(hz->th, NULL);
+    hz->active = false;
+    nara_err_t err = hz->err;
+    if (keep && err == NARA_OK)
+        t->cur.frontier = hz->frontier;
+    for (size_t i = 0; keep && err == NARA_OK && i < hz->n_nodes; i++)
+        err = store_node(t, hz->nodes[i].level, hz->nodes[i].index, hz->nodes[i].hash);
+    hz->n_nodes = 0;
+    hz->err = err;
+    return err;
+}
+
+/* ---- appending --------------------------------------------------------------------- */
+
 /* Append the event in the events row `ord` as the next leaf.  Invariant:
  * called inside the store's (or our own) write transaction; ord is
  * size + 1 (invariant 4: anything else means the file is not what the
@@ -384,17 +551,21 @@ static nara_err_t store_node(void *ctx, unsigned level, uint64_t index,
 static nara_err_t append(nara_tlog_t *t, const uint8_t id[NARA_ID_BYTES], int64_t ord)
 {
     nara_merkle_frontier_t *f = &t->cur.frontier;
-    uint64_t n = f->size;
+    uint64_t n = tree_size(t);
     uint8_t h[NARA_HASH_BYTES];
-    nara_err_t err;
+    nara_err_t err = NARA_OK;
 
     if (n >= (uint64_t)NARA_MERKLE_MAX_SIZE)
         return NARA_TOO_LARGE;
     if (ord != (int64_t)n + 1)
         return sql_err(t, SQLITE_CORRUPT, "tlog: an event's ord is not the next leaf + 1");
-    memcpy(t->ring[n % TLOG_RING], id, NARA_ID_BYTES);
-    nara_merkle_hash_leaf(id, NARA_ID_BYTES, h);
-    err = nara_merkle_frontier_append_each(f, h, store_node, t);
+    if (t->hz.active) {
+        hasher_queue(t, id);
+    } else {
+        memcpy(t->ring[n % TLOG_RING], id, NARA_ID_BYTES);
+        nara_merkle_hash_leaf(id, NARA_ID_BYTES, h);
+        err = nara_merkle_frontier_append_each(f, h, store_node, t);
+    }
     if (err == NARA_OK)
         t->cur.last_ord = ord;
     return err;
@@ -433,12 +604,18 @@ static nara_err_t hook_added(void *ctx, const nara_event_t *ev, int64_t rowid)
         t->saved = t->cur;
         t->in_txn = true;
         t->committing = false;
+        t->txn_leaves = 0;
+        t->hz.err = NARA_OK;
     }
     /* Events another connection accepted since our last append come first:
      * they hold the ords in between (invariant 4). */
     if (rowid > t->cur.last_ord + 1)
         err = append_rows(t, rowid, &grew);
-    return err == NARA_OK ? append(t, ev->id, rowid) : err;
+    if (err == NARA_OK)
+        err = append(t, ev->id, rowid);
+    if (err == NARA_OK && ++t->txn_leaves == TLOG_HASHER_MIN && !t->hz.active)
+        hasher_start(t);
+    return err;
 }
 
 static nara_err_t hook_commit(void *ctx)
@@ -447,7 +624,9 @@ static nara_err_t hook_commit(void *ctx)
     nara_err_t err = NARA_OK;
     if (!t->in_txn || t->committing)
         return NARA_OK;
-    err = save_frontier(t);
+    err = hasher_stop(t, true);
+    if (err == NARA_OK)
+        err = save_frontier(t);
     if (err == NARA_OK && needs_head(t))
         err = sign_current(t, t->signer.kp, t->signer.now_ms(t->signer.ctx));
     t->committing = true; /* on failure after_rollback follows and restores */
@@ -457,6 +636,8 @@ static nara_err_t hook_commit(void *ctx)
 static void hook_rollback(void *ctx)
 {
     nara_tlog_t *t = ctx;
+    hasher_stop(t, false);
+    t->hz.err = NARA_OK;
     if (t->in_txn)
         t->cur = t->saved;
     t->in_txn = false;
@@ -631,9 +812,33 @@ static nara_err_t migrate_to_v3(nara_tlog_t *t)
 
 static void tlog_free(nara_tlog_t *t)
 {
+    hasher_stop(t, false); /* only if a transaction is still open */
+    if (t->hz.ready) {
+        pthread_mutex_destroy(&t->hz.mu);
+        pthread_cond_destroy(&t->hz.work);
+        pthread_cond_destroy(&t->hz.space);
+    }
+    free(t->hz.nodes);
     for (int i = 0; i < Q_COUNT; i++)
         sqlite3_finalize(t->stmt[i]);
     free(t);
+}
+
+/* The hasher's lock and conditions; without them leaves are hashed inline. */
+static void hasher_init(hasher_t *hz)
+{
+    bool mu = pthread_mutex_init(&hz->mu, NULL) == 0;
+    bool work = pthread_cond_init(&hz->work, NULL) == 0;
+    bool space = pthread_cond_init(&hz->space, NULL) == 0;
+    hz->ready = mu && work && space;
+    if (!hz->ready) {
+        if (mu)
+            pthread_mutex_destroy(&hz->mu);
+        if (work)
+            pthread_cond_destroy(&hz->work);
+        if (space)
+            pthread_cond_destroy(&hz->space);
+    }
 }
 
 static nara_err_t install_hooks(nara_tlog_t *t)
@@ -706,6 +911,7 @@ nara_err_t nara_tlog_open(nara_store_t *s, const nara_tlog_signer_t *signer, uns
     t = calloc(1, sizeof *t);
     if (t == NULL)
         return NARA_NOMEM;
+    hasher_init(&t->hz);
     t->s = s;
     t->db = nara__store_db(s);
     t->readonly = (flags & NARA_TLOG_READONLY) != 0;
@@ -741,6 +947,11 @@ nara_err_t nara_tlog_size(nara_tlog_t *t, uint64_t *size)
         if (err != NARA_OK)
             return err;
     }
+    if (t->hz.active) { /* inside a transaction: the rest of it hashes inline */
+        nara_err_t err = hasher_stop(t, true);
+        if (err != NARA_OK)
+            return err;
+    }
     *size = t->cur.frontier.size;
     return NARA_OK;
 }
@@ -769,7 +980,7 @@ nara_err_t nara_tlog_root(nara_tlog_t *t, uint64_t size, uint8_t root[NARA_HASH_
 /* The ring holds leaf `index`? (see the top) */
 static bool in_ring(const nara_tlog_t *t, uint64_t index)
 {
-    uint64_t size = t->cur.frontier.size;
+    uint64_t size = tree_size(t);
     return index >= t->ring_start && index < size && size - index <= TLOG_RING;
 }
 
@@ -778,7 +989,7 @@ static bool in_ring(const nara_tlog_t *t, uint64_t index)
  * before saying no: another connection may have grown the log. */
 static nara_err_t logged(nara_tlog_t *t, uint64_t index)
 {
-    uint64_t n = t->cur.frontier.size;
+    uint64_t n = tree_size(t);
     nara_err_t err = index < n || !t->readonly ? NARA_OK : nara_tlog_size(t, &n);
     return err != NARA_OK ? err : index < n ? NARA_OK : NARA_NOT_FOUND;
 }
