@@ -369,6 +369,102 @@ static void test_merge_on_threads_gives_the_outcomes_of_one_thread(void **state)
     tu_list_free(&l);
 }
 
+/* Two feeds in merge order (the feed with the smaller author key first), as
+ * devices push them: A of 1300 events and B of 400.  In A, the events at
+ * 0-based positions 299, 511 (a chunk's last input when A comes first) and
+ * 1022 carry a bad signature that their successor endorses, and 1200 does
+ * not decode (its last byte cut off) but still peeks in order; in B, 350
+ * carries a bad signature nothing endorses. */
+static void make_presorted_batch(tu_list_t *l)
+{
+    tu_list_t a = {0}, b = {0};
+    tu_feed_t fa, fb;
+    uint8_t ka[NARA_PUBLICKEY_BYTES], kb[NARA_PUBLICKEY_BYTES];
+    char stream[NARA_STREAM_MAX + 1];
+    uint64_t seq;
+    tu_feed_init(&fa, 81, "32.05");
+    for (int i = 0; i < 1300; i++) {
+        tu_feed_next(&fa, WALL + (uint64_t)i, (uint64_t)i, 0, &a);
+        if (i == 299 || i == 511 || i == 1022)
+            tu_feed_break_head_sig(&fa, &a, NULL);
+    }
+    a.v[1200].len--;
+    make_feed(&fb, 82, "32.06", 400, &b);
+    flip_last_byte(&b, 350);
+    assert_int_equal(nara_event_peek(a.v[0].bytes, a.v[0].len, ka, stream, &seq), NARA_OK);
+    assert_int_equal(nara_event_peek(b.v[0].bytes, b.v[0].len, kb, stream, &seq), NARA_OK);
+    bool a_first = memcmp(ka, kb, sizeof ka) < 0;
+    const tu_list_t *first = a_first ? &a : &b, *second = a_first ? &b : &a;
+    for (size_t i = 0; i < first->n; i++)
+        tu_list_push(l, first->v[i].bytes, first->v[i].len);
+    for (size_t i = 0; i < second->n; i++)
+        tu_list_push(l, second->v[i].bytes, second->v[i].len);
+    tu_list_free(&a);
+    tu_list_free(&b);
+}
+
+/* A batch already in merge order is decoded while it is merged (two
+ * threads); its outcomes, stats, digest and counts are those of one
+ * thread, which sorts and merges after decoding everything. */
+static void test_a_presorted_batch_merged_while_decoding_gives_the_outcomes_of_one_thread(
+    void **state)
+{
+    (void)state;
+    tu_list_t l = {0};
+    make_presorted_batch(&l);
+    nara_outcome_t *a = calloc(l.n, sizeof *a), *b = calloc(l.n, sizeof *b);
+    assert_non_null(a);
+    assert_non_null(b);
+    nara_merge_stats_t sa, sb;
+    nara_store_counts_t ca, cb;
+    uint8_t da[32], db[32];
+    merge_mixed(NARA_VERIFY_CHAIN, 1, &l, a, &sa, da, &ca);
+    /* A's 1200 events before the cut one and B's 350 before the bad one */
+    assert_int_equal(sa.added, 1200 + 350);
+    assert_int_equal(sa.rejected, 2);
+    assert_int_equal(sa.pending, 99 + 49);
+
+    nara_store_t *s;
+    assert_int_equal(nara_store_open(":memory:", &s), NARA_OK);
+    nara_store_set_verify_mode(s, NARA_VERIFY_CHAIN);
+    nara_store_set_threads(s, 2);
+    assert_int_equal(nara_store_merge(s, l.v, l.n, WALL, b, &sb), NARA_OK);
+    assert_int_equal(nara__store_streamed_batches(s), 1);
+    assert_int_equal(nara_store_digest(s, db), NARA_OK);
+    cb = counts(s);
+    nara_store_close(s);
+    assert_memory_equal(a, b, l.n * sizeof *a);
+    assert_memory_equal(&sa, &sb, sizeof sa);
+    assert_memory_equal(da, db, sizeof da);
+    assert_memory_equal(&ca, &cb, sizeof ca);
+    free(a);
+    free(b);
+    tu_list_free(&l);
+}
+
+/* One input out of order, and the batch is sorted first as before. */
+static void test_a_batch_out_of_order_is_not_streamed(void **state)
+{
+    (void)state;
+    tu_list_t l = {0};
+    make_presorted_batch(&l);
+    nara_bytes_t t = l.v[10];
+    l.v[10] = l.v[11];
+    l.v[11] = t;
+    nara_store_t *s;
+    nara_outcome_t *out = calloc(l.n, sizeof *out);
+    assert_non_null(out);
+    assert_int_equal(nara_store_open(":memory:", &s), NARA_OK);
+    nara_store_set_verify_mode(s, NARA_VERIFY_CHAIN);
+    nara_store_set_threads(s, 2);
+    assert_int_equal(nara_store_merge(s, l.v, l.n, WALL, out, NULL), NARA_OK);
+    assert_int_equal(nara__store_streamed_batches(s), 0);
+    assert_int_equal(out[10].kind, NARA_OUTCOME_ADDED); /* seq 12, after 11 in sorted order */
+    nara_store_close(s);
+    free(out);
+    tu_list_free(&l);
+}
+
 /* nara_store_global_init (run by the first open in this process, before
  * any test used SQLite directly) turns SQLite's memory statistics off. */
 static void test_open_turns_sqlite_memory_statistics_off(void **state)
@@ -1801,6 +1897,9 @@ int main(void)
         cmocka_unit_test(test_open_migrates_version_2_events_keeping_order_and_ids),
         cmocka_unit_test(test_close_accepts_null),
         cmocka_unit_test(test_merge_on_threads_gives_the_outcomes_of_one_thread),
+        cmocka_unit_test(
+            test_a_presorted_batch_merged_while_decoding_gives_the_outcomes_of_one_thread),
+        cmocka_unit_test(test_a_batch_out_of_order_is_not_streamed),
         cmocka_unit_test(test_append_then_get_returns_the_signed_event),
         cmocka_unit_test(test_append_chains_seq_and_prev_per_stream),
         cmocka_unit_test(test_append_clock_persists_and_never_goes_backwards),

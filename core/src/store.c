@@ -592,6 +592,11 @@ void nara_store_close(nara_store_t *s)
 
 /* ---- small accessors ---------------------------------------------------- */
 
+uint64_t nara__store_streamed_batches(const nara_store_t *s)
+{
+    return s ? s->streamed_batches : 0;
+}
+
 void nara_store_set_verify_mode(nara_store_t *s, nara_verify_mode_t mode)
 {
     if (s != NULL && (mode == NARA_VERIFY_EACH || mode == NARA_VERIFY_CHAIN))

@@ -109,6 +109,7 @@ struct nara_store {
     unsigned threads;          /* for decoding a batch, 1..NARA__STORE_MAX_THREADS */
     nara__store_hooks_t hooks[NARA__STORE_MAX_HOOKS]; /* [0..n_hooks) installed */
     size_t n_hooks;
+    uint64_t streamed_batches; /* merges that took the STREAMING path (store_merge.c) */
     char errmsg[512];
 };
 

@@ -41,4 +41,8 @@ void nara__store_remove_hooks(nara_store_t *s, void *ctx);
  * NARA_OK. */
 nara_err_t nara__store_sqlite_err(nara_store_t *s, int rc, const char *what);
 
+/* How many merges through this handle were decoded while they were merged
+ * (STREAMING in store_merge.c): for tests. */
+uint64_t nara__store_streamed_batches(const nara_store_t *s);
+
 #endif /* NARA_STORE_INTERNAL_H */

@@ -65,7 +65,10 @@
  * NARA_VERIFY_EACH's.  A vouched event is endorsed by the verified last one,
  * so it is valid; EACH mode rejects an unchecked member whose signature is
  * bad, holds it and promotes it once the endorsing successor is held: the
- * accepted sets are the same, only outcomes and quarantine differ.
+ * accepted sets are the same, only outcomes and quarantine differ.  A run
+ * never crosses a multiple of CHAIN_CHUNK input positions (one more
+ * signature per CHAIN_CHUNK events), so that a batch can be merged while it
+ * is still being decoded (STREAMING), with the same outcomes.
  *
  * THREADS.  Step 1 (decoding, ids, links) and, in NARA_VERIFY_EACH, the
  * signature check of every decoded input run on s->threads threads for a
@@ -77,6 +80,19 @@
  * In advance, duplicates are checked too, which one thread (checking only
  * what step 4 reaches) does not do: on threads, resent batches cost
  * signature checks, in exchange for checking new ones on every core.
+ *
+ * STREAMING.  In NARA_VERIFY_CHAIN, on threads, a batch of at least
+ * DECODE_PARALLEL_MIN inputs that is already in merge order - each input's
+ * (author, stream, seq), read without hashing (nara_event_peek), strictly
+ * after the one before, as a device pushes its feed - needs no sort: one
+ * thread decodes it CHAIN_CHUNK inputs at a time while the calling thread
+ * merges the chunks already decoded (steps 3-5, and the quarantine of an
+ * input that did not decode, in input order).  No chain run reaches past
+ * its chunk, so nothing is read before it is decoded.  The order is the
+ * sorted one and the runs are the same, so the outcomes equal those of the
+ * other path; only the quarantine rows of undecodable inputs come in
+ * another order.  Decoding, a sixth of a merge, then no longer holds up
+ * the transaction.
  *
  * Memory: one item per input (the decoded event, borrowing the caller's
  * bytes), one pointer per input for sorting, and one NARA_EVENT_MAX_BYTES
@@ -107,6 +123,10 @@ typedef struct {
 /* Batches smaller than this are decoded on the calling thread: starting a
  * thread costs tens of microseconds, decoding an event one or two. */
 #define DECODE_PARALLEL_MIN 256
+
+/* Chain runs end at multiples of this many input positions (VERIFY_CHAIN),
+ * and a streamed batch is decoded in chunks of it (STREAMING). */
+#define CHAIN_CHUNK 512
 
 /* State of one write transaction.
  *
@@ -634,7 +654,7 @@ static size_t chain_run(item_t **items, size_t n, size_t k, bool mark)
         items[k]->vouched = true;
     for (size_t j = k + 1; j < n; j++) {
         const nara_event_t *ev = &items[j]->ev, *prev = &items[last]->ev;
-        if (!same_feed(ev, prev))
+        if (items[j]->idx / CHAIN_CHUNK != items[k]->idx / CHAIN_CHUNK || !same_feed(ev, prev))
             break;
         if (memcmp(ev->id, prev->id, NARA_ID_BYTES) == 0)
             continue; /* an in-batch copy: it will be a duplicate */
@@ -791,6 +811,16 @@ static void decode_parallel(const nara_store_t *s, item_t *items, size_t n)
     }
 }
 
+/* An input that did not decode: REJECTED with the decoder's reason, and
+ * quarantined without an id. */
+static nara_err_t reject_undecodable(txn_t *t, const item_t *it, nara_outcome_t *out)
+{
+    out->kind = NARA_OUTCOME_REJECTED;
+    out->reason = it->reason;
+    t->stats.rejected++;
+    return quarantine(t, it->bytes, it->len, it->reason, NULL);
+}
+
 /* Step 1: decode each input; reject and quarantine what does not decode.
  * Fills sorted[0..*m) with the decoded items. */
 static nara_err_t decode_all(txn_t *t, const nara_bytes_t *events, size_t n, item_t *items,
@@ -809,14 +839,105 @@ static nara_err_t decode_all(txn_t *t, const nara_bytes_t *events, size_t n, ite
             sorted[(*m)++] = it;
             continue;
         }
-        outcomes[i].kind = NARA_OUTCOME_REJECTED;
-        outcomes[i].reason = it->reason;
-        t->stats.rejected++;
-        nara_err_t err = quarantine(t, it->bytes, it->len, it->reason, NULL);
+        nara_err_t err = reject_undecodable(t, it, &outcomes[i]);
         if (err != NARA_OK)
             return err;
     }
     return NARA_OK;
+}
+
+/* ---- streaming (see STREAMING) ------------------------------------------ */
+
+/* Is the batch in merge order, by what nara_event_peek reads? */
+static bool presorted(const nara_bytes_t *events, size_t n)
+{
+    uint8_t author[2][NARA_PUBLICKEY_BYTES];
+    char stream[2][NARA_STREAM_MAX + 1];
+    uint64_t seq[2];
+    for (size_t i = 0; i < n; i++) {
+        unsigned cur = i % 2, prev = 1 - cur;
+        if (nara_event_peek(events[i].bytes, events[i].len, author[cur], stream[cur],
+                            &seq[cur]) != NARA_OK)
+            return false;
+        if (i == 0)
+            continue;
+        int c = memcmp(author[prev], author[cur], NARA_PUBLICKEY_BYTES);
+        if (c == 0)
+            c = strcmp(stream[prev], stream[cur]);
+        if (c > 0 || (c == 0 && seq[prev] >= seq[cur]))
+            return false;
+    }
+    return true;
+}
+
+/* The decoding side: chunk after chunk, published through `ready`. */
+typedef struct {
+    item_t *items;
+    size_t n;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t ready; /* items[0..ready) are decoded; under mu */
+} stream_t;
+
+static void *stream_decode(void *arg)
+{
+    stream_t *st = arg;
+    for (size_t from = 0; from < st->n; from += CHAIN_CHUNK) {
+        size_t to = st->n - from > CHAIN_CHUNK ? from + CHAIN_CHUNK : st->n;
+        decode_slice(&(decode_slice_t){st->items, from, to, false});
+        pthread_mutex_lock(&st->mu);
+        st->ready = to;
+        pthread_cond_signal(&st->cv);
+        pthread_mutex_unlock(&st->mu);
+    }
+    return NULL;
+}
+
+static void stream_wait(stream_t *st, size_t upto)
+{
+    pthread_mutex_lock(&st->mu);
+    while (st->ready < upto)
+        pthread_cond_wait(&st->cv, &st->mu);
+    pthread_mutex_unlock(&st->mu);
+}
+
+/* Steps 1 and 3-5 for a presorted batch, chunk by chunk as it is decoded.
+ * *streamed is false (and nothing was done) when no thread could start. */
+static nara_err_t merge_streamed(txn_t *t, const nara_bytes_t *events, size_t n, item_t *items,
+                                 item_t **sorted, nara_outcome_t *outcomes, bool *streamed)
+{
+    stream_t st = {.items = items, .n = n};
+    pthread_t th;
+    *streamed = false;
+    for (size_t i = 0; i < n; i++) {
+        items[i].bytes = events[i].bytes;
+        items[i].len = events[i].len;
+        items[i].idx = i;
+        sorted[i] = &items[i];
+    }
+    bool mu = pthread_mutex_init(&st.mu, NULL) == 0;
+    bool cv = mu && pthread_cond_init(&st.cv, NULL) == 0;
+    if (!cv || pthread_create(&th, NULL, stream_decode, &st) != 0) {
+        if (cv)
+            pthread_cond_destroy(&st.cv);
+        if (mu)
+            pthread_mutex_destroy(&st.mu);
+        return NARA_OK;
+    }
+    *streamed = true;
+    t->s->streamed_batches++;
+    nara_err_t err = NARA_OK;
+    for (size_t from = 0; from < n && err == NARA_OK; from += CHAIN_CHUNK) {
+        size_t to = n - from > CHAIN_CHUNK ? from + CHAIN_CHUNK : n;
+        stream_wait(&st, to);
+        for (size_t k = from; k < to && err == NARA_OK; k++)
+            err = items[k].reason == NARA_OK ? merge_one(t, sorted, to, k, &outcomes[k])
+                                             : reject_undecodable(t, &items[k], &outcomes[k]);
+    }
+    pthread_join(th, NULL);
+    pthread_cond_destroy(&st.cv);
+    pthread_mutex_destroy(&st.mu);
+    return err;
 }
 
 static bool batch_ok(const nara_bytes_t *events, size_t n)
@@ -860,12 +981,17 @@ nara_err_t nara_store_merge(nara_store_t *s, const nara_bytes_t *events, size_t 
         goto err;
     began = true;
     err = nara__store_clock_get(s, &t.clock);
-    if (err == NARA_OK)
+    bool streamed = false;
+    if (err == NARA_OK && s->verify == NARA_VERIFY_CHAIN && s->threads > 1 &&
+        n >= DECODE_PARALLEL_MIN && presorted(events, n))
+        err = merge_streamed(&t, events, n, items, sorted, outcomes, &streamed);
+    if (err == NARA_OK && !streamed)
         err = decode_all(&t, events, n, items, sorted, &m, outcomes);
     if (err != NARA_OK)
         goto err;
-    qsort(sorted, m, sizeof *sorted, cmp_items);
-    for (size_t k = 0; k < m && err == NARA_OK; k++)
+    if (!streamed)
+        qsort(sorted, m, sizeof *sorted, cmp_items);
+    for (size_t k = 0; !streamed && k < m && err == NARA_OK; k++)
         err = merge_one(&t, sorted, m, k, &outcomes[sorted[k]->idx]);
     if (err == NARA_OK)
         err = finish(&t);
