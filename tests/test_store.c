@@ -326,18 +326,36 @@ static void make_mixed_batch(tu_list_t *l)
     free(idx);
 }
 
+/* Merge l as one batch into a fresh store; what came of it.  `streamed`:
+ * how many merges took the STREAMING path (0 or 1). */
+typedef struct {
+    nara_outcome_t *out; /* l->n of them */
+    nara_merge_stats_t st;
+    uint8_t digest[32];
+    nara_store_counts_t c;
+    uint64_t streamed;
+} merged_t;
+
 static void merge_mixed(nara_verify_mode_t mode, unsigned threads, const tu_list_t *l,
-                        nara_outcome_t *out, nara_merge_stats_t *st, uint8_t digest[32],
-                        nara_store_counts_t *c)
+                        merged_t *m)
 {
     nara_store_t *s;
     assert_int_equal(nara_store_open(":memory:", &s), NARA_OK);
     nara_store_set_verify_mode(s, mode);
     nara_store_set_threads(s, threads);
-    assert_int_equal(nara_store_merge(s, l->v, l->n, WALL, out, st), NARA_OK);
-    assert_int_equal(nara_store_digest(s, digest), NARA_OK);
-    *c = counts(s);
+    assert_int_equal(nara_store_merge(s, l->v, l->n, WALL, m->out, &m->st), NARA_OK);
+    assert_int_equal(nara_store_digest(s, m->digest), NARA_OK);
+    m->c = counts(s);
+    m->streamed = nara__store_streamed_batches(s);
     nara_store_close(s);
+}
+
+static void assert_same_merge(const merged_t *a, const merged_t *b, size_t n)
+{
+    assert_memory_equal(a->out, b->out, n * sizeof *a->out);
+    assert_memory_equal(&a->st, &b->st, sizeof a->st);
+    assert_memory_equal(a->digest, b->digest, sizeof a->digest);
+    assert_memory_equal(&a->c, &b->c, sizeof a->c);
 }
 
 static void test_merge_on_threads_gives_the_outcomes_of_one_thread(void **state)
@@ -346,26 +364,20 @@ static void test_merge_on_threads_gives_the_outcomes_of_one_thread(void **state)
     tu_list_t l = {0};
     make_mixed_batch(&l);
     assert_true(l.n > 256);
-    nara_outcome_t *a = calloc(l.n, sizeof *a), *b = calloc(l.n, sizeof *b);
-    assert_non_null(a);
-    assert_non_null(b);
+    merged_t a = {.out = calloc(l.n, sizeof *a.out)}, b = {.out = calloc(l.n, sizeof *b.out)};
+    assert_non_null(a.out);
+    assert_non_null(b.out);
     for (int m = 0; m < 2; m++) {
         nara_verify_mode_t mode = m ? NARA_VERIFY_CHAIN : NARA_VERIFY_EACH;
-        nara_merge_stats_t sa, sb;
-        nara_store_counts_t ca, cb;
-        uint8_t da[32], db[32];
-        merge_mixed(mode, 1, &l, a, &sa, da, &ca);
-        assert_true(sa.rejected >= 6 && sa.duplicates >= 1 && sa.forks >= 1);
+        merge_mixed(mode, 1, &l, &a);
+        assert_true(a.st.rejected >= 6 && a.st.duplicates >= 1 && a.st.forks >= 1);
         for (unsigned threads = 0; threads <= 5; threads += 2) { /* 0: one per CPU */
-            merge_mixed(mode, threads, &l, b, &sb, db, &cb);
-            assert_memory_equal(a, b, l.n * sizeof *a);
-            assert_memory_equal(&sa, &sb, sizeof sa);
-            assert_memory_equal(da, db, sizeof da);
-            assert_memory_equal(&ca, &cb, sizeof ca);
+            merge_mixed(mode, threads, &l, &b);
+            assert_same_merge(&a, &b, l.n);
         }
     }
-    free(a);
-    free(b);
+    free(a.out);
+    free(b.out);
     tu_list_free(&l);
 }
 
@@ -412,33 +424,20 @@ static void test_a_presorted_batch_merged_while_decoding_gives_the_outcomes_of_o
     (void)state;
     tu_list_t l = {0};
     make_presorted_batch(&l);
-    nara_outcome_t *a = calloc(l.n, sizeof *a), *b = calloc(l.n, sizeof *b);
-    assert_non_null(a);
-    assert_non_null(b);
-    nara_merge_stats_t sa, sb;
-    nara_store_counts_t ca, cb;
-    uint8_t da[32], db[32];
-    merge_mixed(NARA_VERIFY_CHAIN, 1, &l, a, &sa, da, &ca);
+    merged_t a = {.out = calloc(l.n, sizeof *a.out)}, b = {.out = calloc(l.n, sizeof *b.out)};
+    assert_non_null(a.out);
+    assert_non_null(b.out);
+    merge_mixed(NARA_VERIFY_CHAIN, 1, &l, &a);
+    assert_int_equal(a.streamed, 0);
     /* A's 1200 events before the cut one and B's 350 before the bad one */
-    assert_int_equal(sa.added, 1200 + 350);
-    assert_int_equal(sa.rejected, 2);
-    assert_int_equal(sa.pending, 99 + 49);
-
-    nara_store_t *s;
-    assert_int_equal(nara_store_open(":memory:", &s), NARA_OK);
-    nara_store_set_verify_mode(s, NARA_VERIFY_CHAIN);
-    nara_store_set_threads(s, 2);
-    assert_int_equal(nara_store_merge(s, l.v, l.n, WALL, b, &sb), NARA_OK);
-    assert_int_equal(nara__store_streamed_batches(s), 1);
-    assert_int_equal(nara_store_digest(s, db), NARA_OK);
-    cb = counts(s);
-    nara_store_close(s);
-    assert_memory_equal(a, b, l.n * sizeof *a);
-    assert_memory_equal(&sa, &sb, sizeof sa);
-    assert_memory_equal(da, db, sizeof da);
-    assert_memory_equal(&ca, &cb, sizeof ca);
-    free(a);
-    free(b);
+    assert_int_equal(a.st.added, 1200 + 350);
+    assert_int_equal(a.st.rejected, 2);
+    assert_int_equal(a.st.pending, 99 + 49);
+    merge_mixed(NARA_VERIFY_CHAIN, 2, &l, &b);
+    assert_int_equal(b.streamed, 1);
+    assert_same_merge(&a, &b, l.n);
+    free(a.out);
+    free(b.out);
     tu_list_free(&l);
 }
 
