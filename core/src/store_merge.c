@@ -811,6 +811,16 @@ static void decode_parallel(const nara_store_t *s, item_t *items, size_t n)
     }
 }
 
+/* Point each item at its input; nothing decoded yet. */
+static void items_init(const nara_bytes_t *events, size_t n, item_t *items)
+{
+    for (size_t i = 0; i < n; i++) {
+        items[i].bytes = events[i].bytes;
+        items[i].len = events[i].len;
+        items[i].idx = i;
+    }
+}
+
 /* An input that did not decode: REJECTED with the decoder's reason, and
  * quarantined without an id. */
 static nara_err_t reject_undecodable(txn_t *t, const item_t *it, nara_outcome_t *out)
@@ -826,11 +836,7 @@ static nara_err_t reject_undecodable(txn_t *t, const item_t *it, nara_outcome_t 
 static nara_err_t decode_all(txn_t *t, const nara_bytes_t *events, size_t n, item_t *items,
                              item_t **sorted, size_t *m, nara_outcome_t *outcomes)
 {
-    for (size_t i = 0; i < n; i++) {
-        items[i].bytes = events[i].bytes;
-        items[i].len = events[i].len;
-        items[i].idx = i;
-    }
+    items_init(events, n, items);
     decode_parallel(t->s, items, n);
     *m = 0;
     for (size_t i = 0; i < n; i++) {
@@ -909,12 +915,9 @@ static nara_err_t merge_streamed(txn_t *t, const nara_bytes_t *events, size_t n,
     stream_t st = {.items = items, .n = n};
     pthread_t th;
     *streamed = false;
-    for (size_t i = 0; i < n; i++) {
-        items[i].bytes = events[i].bytes;
-        items[i].len = events[i].len;
-        items[i].idx = i;
+    items_init(events, n, items);
+    for (size_t i = 0; i < n; i++)
         sorted[i] = &items[i];
-    }
     bool mu = pthread_mutex_init(&st.mu, NULL) == 0;
     bool cv = mu && pthread_cond_init(&st.cv, NULL) == 0;
     if (!cv || pthread_create(&th, NULL, stream_decode, &st) != 0) {

@@ -680,15 +680,18 @@ static nara_err_t check_leaves(nara_tlog_t *t)
 {
     uint8_t id[NARA_ID_BYTES];
     uint64_t n = t->cur.frontier.size;
-    sqlite3_stmt *st = stmt(t, Q_LEAF_GET);
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)n);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return sql_err(t, rc, "tlog: read leaf");
-    bool beyond = rc == SQLITE_ROW; /* a row after the last leaf */
-    bool last = n == 0 || nara_tlog_leaf(t, n - 1, id) == NARA_OK;
-    bool ok = t->version >= 3 ? last && t->cur.last_ord == (int64_t)n : last && !beyond;
+    bool ok = n == 0 || nara_tlog_leaf(t, n - 1, id) == NARA_OK;
+    if (ok && t->version >= 3) {
+        ok = t->cur.last_ord == (int64_t)n;
+    } else if (ok) { /* no row of the leaf table after the last leaf */
+        sqlite3_stmt *st = stmt(t, Q_LEAF_GET);
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)n);
+        int rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            return sql_err(t, rc, "tlog: read leaf");
+        ok = rc == SQLITE_DONE;
+    }
     return ok ? NARA_OK : sql_err(t, SQLITE_CORRUPT, "tlog: frontier and leaves disagree");
 }
 
